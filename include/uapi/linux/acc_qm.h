@@ -301,7 +301,9 @@ struct acc_vf_state {
 	__le32 int_mask;
 	__le32 int_status;
 	__le32 features;
-	__le32 rsvd[5];
+	__le32 eqc_addr_lo;	/* where WRITEBACK stores the EQ context */
+	__le32 eqc_addr_hi;
+	__le32 rsvd[3];		/* must be zero */
 };
 
 #define ACC_VF_STATE_SIZE(qps) \
