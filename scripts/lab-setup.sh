@@ -5,7 +5,6 @@
 . /run/lab/env
 
 for m in $LAB_MODULES; do
-	[ -f "$ACC_ROOT/$m" ] || continue
 	insmod "$ACC_ROOT/$m" $LAB_MODPARAMS || { echo "lab: insmod $m failed" >&2; exit 1; }
 done
 
