@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty-tracking benchmark, run in L1 by bench/dirty/run.
+ *
+ * An acc VF (libacc, vfio-pci) is attached to a HWPT allocated with
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING. A buffer of BUF bytes (anonymous 4 KiB
+ * pages, or 2 MiB hugetlb pages) is mapped at 1 GiB-aligned IOVAs, MAP
+ * bytes in all: mappings beyond BUF alias the same physical pages
+ * (iommufd allows the same user memory in several IOAS mappings), so a
+ * 4 GiB mapping costs 1 GiB of L1 memory. The VF dirties 100% or 1% of
+ * the mapped IOPTEs (big COPY jobs for 100% of 4 KiB IOPTEs, 64-byte
+ * writes through dst SGLs otherwise), then one GET_DIRTY_BITMAP
+ * (read-and-clear, 4 KiB bitmap granularity) over the whole mapping is
+ * timed. The floor: one userspace read pass (64-bit loads, summed) over a
+ * buffer of as many bytes as the leaf IOPTEs of the mapping, in the same
+ * run, best of 5.
+ *
+ * Then VF DMA throughput: 16 MiB COPY jobs into a 256 MiB window of the
+ * 4 KiB mapping with tracking on (the D bits cleared by a harvest before
+ * each pass, so every page's first write sets D) vs off.
+ *
+ *   dirty_bench [-b BUF_MIB] [-r REPS]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "accdev.h"
+#include "dirty_util.h"
+
+#define GIB		(1ULL << 30)
+#define MIB		(1ULL << 20)
+#define HUGE		(2 * MIB)
+#define IOVA_4K		(4 * GIB)	/* 4 KiB-backed mappings: 4..8 GiB */
+#define IOVA_2M		(12 * GIB)	/* 2 MiB-backed mappings: 12..16 GiB */
+#define SRC_IOVA	(2 * GIB)
+#define SRC_SIZE	(16 * MIB)
+#define SGL_IOVA	(3 * GIB)
+#define SGL_N		256
+
+static struct acc_vf vf;
+static struct acc_qp qp;
+static struct acc_dma sgl;
+static int reps = 3;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "dirty_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void run(struct acc_sqe *s)
+{
+	struct acc_cqe cqe;
+	int ret = acc_qp_submit(&qp, s, false);
+
+	if (!ret)
+		ret = acc_qp_wait(&qp, &cqe, 60000);
+	if (ret)
+		die("job", ret);
+	if (cqe.status != ACC_ST_OK)
+		die("job status", EIO);
+	acc_eq_drain(&vf);
+}
+
+static void copy_job(uint64_t dst, uint32_t len)
+{
+	struct acc_sqe s;
+
+	memset(&s, 0, sizeof(s));
+	s.op = ACC_OP_COPY;
+	s.len = htole32(len);
+	s.src = htole64(SRC_IOVA);
+	s.dst = htole64(dst);
+	run(&s);
+}
+
+/* 64-byte writes at iova, iova + stride, ... (n of them). */
+static void sparse_writes(uint64_t iova, uint64_t stride, uint64_t n)
+{
+	struct acc_sge *t = sgl.va;
+
+	while (n) {
+		unsigned int k = n < SGL_N ? n : SGL_N, i;
+		struct acc_sqe s;
+
+		for (i = 0; i < k; i++) {
+			t[i].addr = htole64(iova + i * stride);
+			t[i].len = htole32(64);
+			t[i].rsvd = 0;
+		}
+		memset(&s, 0, sizeof(s));
+		s.op = ACC_OP_COPY;
+		s.flags = ACC_SQE_F_DST_SGL;
+		s.len = htole32(k * 64);
+		s.src = htole64(SRC_IOVA);
+		s.dst = htole64(sgl.iova);
+		s.dst_nents = htole16(k);
+		run(&s);
+		iova += k * stride;
+		n -= k;
+	}
+}
+
+/* Dirty pct% of the IOPTEs of [iova, iova + len) (iopte bytes each). */
+static void dirty(uint64_t iova, uint64_t len, uint64_t iopte, int pct)
+{
+	uint64_t off;
+
+	if (pct == 100 && iopte == DPAGE) {
+		for (off = 0; off < len; off += SRC_SIZE)
+			copy_job(iova + off, SRC_SIZE);
+		return;
+	}
+	if (pct == 100)
+		sparse_writes(iova, iopte, len / iopte);
+	else
+		sparse_writes(iova, iopte * 100, (len / iopte + 99) / 100);
+}
+
+static uint64_t *bitmap;
+
+/* One read-and-clear over [iova, iova + len); returns seconds, *bits. */
+static double harvest(uint64_t iova, uint64_t len, size_t *bits)
+{
+	uint64_t npages = len / DPAGE;
+	double t;
+	int ret;
+
+	memset(bitmap, 0, BM_WORDS(npages) * 8);
+	t = now_s();
+	ret = dirty_get(vf.iommufd, vf.hwpt_id, iova, npages, DPAGE, 0, bitmap);
+	t = now_s() - t;
+	if (ret)
+		die("GET_DIRTY_BITMAP", ret);
+	if (bits) {
+		size_t i, n = 0;
+
+		for (i = 0; i < BM_WORDS(npages); i++)
+			n += __builtin_popcountll(bitmap[i]);
+		*bits = n;
+	}
+	return t;
+}
+
+static volatile uint64_t sink;
+
+/* Best of 5 read passes over bytes of memory; seconds. */
+static double floor_pass(size_t bytes)
+{
+	size_t n = bytes / 8, i;
+	uint64_t *p = malloc(bytes + 8), sum = 0;
+	double best = 1e9;
+	int r;
+
+	if (!p)
+		die("malloc", ENOMEM);
+	for (i = 0; i < n; i++)
+		p[i] = i * 0x9e3779b97f4a7c15ULL;
+	for (r = 0; r < 5; r++) {
+		double t = now_s();
+
+		for (i = 0; i < n; i++)
+			sum += ((volatile uint64_t *)p)[i];
+		t = now_s() - t;
+		if (t < best)
+			best = t;
+	}
+	sink = sum;
+	free(p);
+	return best;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void map_aliases(void *buf, size_t bufsz, uint64_t base, uint64_t len)
+{
+	uint64_t off;
+	int ret;
+
+	for (off = 0; off < len; off += bufsz) {
+		ret = acc_ioas_map(&vf, buf, bufsz, base + off);
+		if (ret)
+			die("IOAS_MAP", ret);
+	}
+}
+
+static void unmap_all(uint64_t base, uint64_t len)
+{
+	int ret = acc_ioas_unmap(&vf, base, len);
+
+	if (ret)
+		die("IOAS_UNMAP", ret);
+}
+
+/* The IOPTE size backing base: how many 4 KiB bits one 64-byte write sets. */
+static uint64_t probe_iopte(uint64_t base)
+{
+	size_t bits;
+
+	harvest(base, HUGE, NULL);
+	sparse_writes(base, DPAGE, 1);
+	harvest(base, HUGE, &bits);
+	return bits * DPAGE;
+}
+
+static void bench_harvest(const char *kind, void *buf, size_t bufsz,
+			  uint64_t base, uint64_t iopte)
+{
+	static const uint64_t sizes[] = { 1 * GIB, 4 * GIB };
+	static const int pcts[] = { 100, 1 };
+	unsigned int si, pi;
+	int r;
+
+	for (si = 0; si < 2; si++) {
+		uint64_t len = sizes[si];
+		size_t ptbytes = len / iopte * 8;
+		double fl;
+		uint64_t real;
+
+		map_aliases(buf, bufsz, base, len);
+		real = probe_iopte(base);
+		fl = floor_pass(ptbytes);
+		for (pi = 0; pi < 2; pi++) {
+			double t[16], td = 0, tc[16];
+			size_t bits = 0, cbits = 0;
+
+			for (r = 0; r < reps; r++) {
+				harvest(base, len, NULL);
+				td -= now_s();
+				dirty(base, len, iopte, pcts[pi]);
+				td += now_s();
+				t[r] = harvest(base, len, &bits);
+				tc[r] = harvest(base, len, &cbits);
+			}
+			qsort(t, reps, sizeof(t[0]), cmp_d);
+			qsort(tc, reps, sizeof(tc[0]), cmp_d);
+			printf("harvest %-3s IOPTE %4s map %4llu MiB dirty %3d%%: %9.3f ms (%8.3f ms/GiB) floor %8.3f ms ratio %7.2f | clean %9.3f ms | bits %zu, %zu after | dirtying took %.1f s/rep\n",
+			       kind, real == iopte ? (iopte == DPAGE ? "4K" : "2M") : "??",
+			       (unsigned long long)(len / MIB), pcts[pi],
+			       t[reps / 2] * 1e3, t[reps / 2] * 1e3 / (len / GIB),
+			       fl * 1e3, t[reps / 2] / fl, tc[reps / 2] * 1e3,
+			       bits, cbits, td / reps);
+			if (real != iopte)
+				printf("  (IOPTE probe: one write dirtied %llu bytes)\n",
+				       (unsigned long long)real);
+		}
+		fflush(stdout);
+		unmap_all(base, len);
+	}
+}
+
+/* VF COPY throughput into [base, base + 256 MiB), tracking on vs off. */
+static void bench_dma(uint64_t base)
+{
+	const uint64_t win = 256 * MIB;
+	double on[16], off[16], onset[16];
+	uint64_t o;
+	int r, ret;
+
+	for (r = 0; r < reps; r++) {
+		double t;
+
+		/* on, D bits clear before the pass */
+		harvest(base, win, NULL);
+		t = now_s();
+		for (o = 0; o < win; o += SRC_SIZE)
+			copy_job(base + o, SRC_SIZE);
+		on[r] = win / (now_s() - t) / MIB;
+		/* on, D bits already set */
+		t = now_s();
+		for (o = 0; o < win; o += SRC_SIZE)
+			copy_job(base + o, SRC_SIZE);
+		onset[r] = win / (now_s() - t) / MIB;
+		/* off */
+		ret = dirty_set_tracking(vf.iommufd, vf.hwpt_id, false);
+		if (ret)
+			die("tracking off", ret);
+		t = now_s();
+		for (o = 0; o < win; o += SRC_SIZE)
+			copy_job(base + o, SRC_SIZE);
+		off[r] = win / (now_s() - t) / MIB;
+		ret = dirty_set_tracking(vf.iommufd, vf.hwpt_id, true);
+		if (ret)
+			die("tracking on", ret);
+	}
+	qsort(on, reps, sizeof(on[0]), cmp_d);
+	qsort(onset, reps, sizeof(onset[0]), cmp_d);
+	qsort(off, reps, sizeof(off[0]), cmp_d);
+	printf("dma COPY 16 MiB jobs, 256 MiB per pass: tracking on (D clear) %.1f MiB/s, on (D set) %.1f MiB/s, off %.1f MiB/s; on/off %.3f\n",
+	       on[reps / 2], onset[reps / 2], off[reps / 2],
+	       on[reps / 2] / off[reps / 2]);
+}
+
+int main(int argc, char **argv)
+{
+	struct acc_vf_opts o = {
+		.iommufd = -1,
+		.alloc_hwpt = true,
+		.hwpt_flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	};
+	char vfs[ACC_MAX_VFS][16];
+	size_t bufsz = GIB;
+	struct acc_dma src;
+	void *buf, *hbuf;
+	int c, ret, fd;
+
+	while ((c = getopt(argc, argv, "b:r:")) != -1) {
+		if (c == 'b')
+			bufsz = strtoull(optarg, NULL, 0) * MIB;
+		else if (c == 'r')
+			reps = atoi(optarg);
+	}
+	if (reps < 1 || reps > 16 || bufsz % GIB)
+		die("usage: -b MiB (multiple of 1024) -r 1..16", EINVAL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
+		die("no acc VF", ENODEV);
+	ret = acc_pci_bind(vfs[0], "vfio-pci");
+	if (ret)
+		die("bind vfio-pci", ret);
+	ret = acc_vf_open(&vf, vfs[0], &o);
+	if (!ret)
+		ret = acc_qm_init(&vf, 0);
+	if (!ret)
+		ret = acc_qp_create(&vf, &qp, 0, 6, false);
+	if (!ret)
+		ret = acc_dma_alloc(&vf, &src, SRC_SIZE, SRC_IOVA);
+	if (!ret)
+		ret = acc_dma_alloc(&vf, &sgl, SGL_N * sizeof(struct acc_sge),
+				    SGL_IOVA);
+	if (!ret)
+		ret = dirty_set_tracking(vf.iommufd, vf.hwpt_id, true);
+	if (ret)
+		die("VF setup", ret);
+	bitmap = malloc(BM_WORDS(4 * GIB / DPAGE) * 8);
+
+	buf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap", errno);
+	madvise(buf, bufsz, MADV_NOHUGEPAGE);
+	printf("# VF %s, buffer %llu MiB, %d reps (median)\n", vfs[0],
+	       (unsigned long long)(bufsz / MIB), reps);
+	bench_harvest("4K", buf, bufsz, IOVA_4K, DPAGE);
+
+	map_aliases(buf, bufsz, IOVA_4K, bufsz);
+	bench_dma(IOVA_4K);
+	unmap_all(IOVA_4K, bufsz);
+	munmap(buf, bufsz);
+
+	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (fd >= 0) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)(bufsz / HUGE + 8));
+		if (write(fd, n, strlen(n)) < 0)
+			perror("nr_hugepages");
+		close(fd);
+	}
+	hbuf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	if (hbuf == MAP_FAILED)
+		die("mmap hugetlb", errno);
+	bench_harvest("2M", hbuf, bufsz, IOVA_2M, HUGE);
+	munmap(hbuf, bufsz);
+
+	acc_qp_destroy(&qp);
+	acc_vf_close(&vf);
+	return 0;
+}
