@@ -469,6 +469,7 @@ static uint32_t run_one(AccFunc *f, uint32_t qn, uint32_t num)
 static void acc_qm_run(void *opaque)
 {
     AccFunc *f = opaque;
+    int64_t start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     uint32_t jobs = 0, bytes = 0;
     bool more = false;
 
@@ -503,7 +504,16 @@ static void acc_qm_run(void *opaque)
         acc_func_raise(f, ACC_INT_EQ);
     }
     if (more) {
-        acc_qm_kick(f);
+        /*
+         * Jobs run under the BQL. Leave it free at least as long as this
+         * tick held it, so that a busy engine never starves MMIO: the
+         * guest's doorbells, the PF's mailbox (a pause must land while
+         * jobs are queued) and IOTLB invalidations.
+         */
+        int64_t spent = qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start;
+
+        timer_mod(&f->job_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  MAX(ACC_JOB_DELAY_NS, spent));
     }
 }
 
