@@ -35,7 +35,6 @@ modules: kernel
 
 tests: kernel
 	@$(MAKE) -s -C $(ROOT)/tests KDIR="$$($(KDIR_CMD))"
-	@$(MAKE) -s -C $(ROOT)/tools/accload OUT=$(ROOT)/tests/build
 	@$(MAKE) -s -C $(ROOT)/tests/unit KDIR="$$($(KDIR_CMD))"
 	@$(MAKE) -s -C $(ROOT)/tests/migration KDIR="$$($(KDIR_CMD))"
 	@$(MAKE) -s -C $(ROOT)/tests/dirty KDIR="$$($(KDIR_CMD))"
