@@ -669,6 +669,10 @@ static bool acc_func_realize(AccFunc *f, PCIDevice *dev, AccPFState *d,
     msix_vector_use(dev, ACC_VEC_EQ);
     msix_vector_use(dev, ACC_VEC_MB);
     pcie_cap_flr_init(dev);
+    /* Resets take effect at once: software need not wait after an FLR. */
+    pci_set_word(dev->config + PCI_STATUS,
+                 pci_get_word(dev->config + PCI_STATUS) |
+                 PCI_STATUS_IMM_READY);
     pcie_ari_init(dev, ACC_CAP_ARI);
     acc_acs_init(dev);
 
