@@ -165,6 +165,22 @@ int acc_dma_alloc(struct acc_vf *vf, struct acc_dma *d, size_t size,
 	return 0;
 }
 
+int acc_dma_clone(struct acc_vf *vf, struct acc_dma *d,
+		  const struct acc_dma *src)
+{
+	int ret;
+
+	if (!src->va) {
+		memset(d, 0, sizeof(*d));
+		return 0;
+	}
+	ret = acc_dma_alloc(vf, d, src->size, src->iova);
+	if (ret)
+		return ret;
+	memcpy(d->va, src->va, src->size);
+	return 0;
+}
+
 int acc_dma_unmap(struct acc_vf *vf, struct acc_dma *d)
 {
 	int ret;

@@ -178,6 +178,13 @@ void acc_dma_free(struct acc_vf *vf, struct acc_dma *d);
 /* Take the mapping out of / back into the IOAS; memory is kept. */
 int acc_dma_unmap(struct acc_vf *vf, struct acc_dma *d);
 int acc_dma_remap(struct acc_vf *vf, struct acc_dma *d);
+/*
+ * Migration helpers for a "VMM": allocate memory on vf at src's IOVA and
+ * size, map it, and copy src's contents (the destination's copy of guest
+ * memory, at the same IOVA in its own IOAS).
+ */
+int acc_dma_clone(struct acc_vf *vf, struct acc_dma *d,
+		  const struct acc_dma *src);
 /* Raw IOAS operations on caller memory. */
 int acc_ioas_map(struct acc_vf *vf, void *va, size_t len, uint64_t iova);
 int acc_ioas_unmap(struct acc_vf *vf, uint64_t iova, size_t len);
@@ -192,6 +199,14 @@ int acc_soft_reset(struct acc_vf *vf);
  */
 int acc_qm_init(struct acc_vf *vf, unsigned int eq_depth_log2);
 void acc_qm_fini(struct acc_vf *vf);
+/*
+ * Take over the QM software state of src (a VF whose device state was
+ * migrated to vf): clone its context area (acc_dma_clone) and copy its EQ
+ * position, CQ event counts and data allocator. No mailbox command: the
+ * device state came with the migration stream. vf and src must have the
+ * same allotment and IOVA layout.
+ */
+int acc_qm_adopt(struct acc_vf *vf, const struct acc_vf *src);
 
 /*
  * MSI-X through VFIO_DEVICE_SET_IRQS: one eventfd per vector, and
@@ -238,6 +253,12 @@ int acc_qp_create(struct acc_vf *vf, struct acc_qp *qp, uint16_t qn,
 		  unsigned int depth_log2, bool irq);
 /* Zero the rings and software indices, write and load fresh contexts. */
 int acc_qp_start(struct acc_qp *qp);
+/*
+ * The same for one QP of src: clone its rings and scratch area onto vf
+ * (after acc_qm_adopt) and copy its software indices into qp.
+ */
+int acc_qp_adopt(struct acc_vf *vf, struct acc_qp *qp,
+		 const struct acc_qp *src);
 /* ACC_MB_CMD_QP_STOP; returns the ACC_MB_* result or -errno. */
 int acc_qp_stop(struct acc_qp *qp);
 /* Stop, then start again: how a stopped (faulted) queue is restarted. */

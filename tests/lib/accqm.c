@@ -174,6 +174,45 @@ int acc_qm_init(struct acc_vf *vf, unsigned int eq_depth_log2)
 	return 0;
 }
 
+int acc_qm_adopt(struct acc_vf *vf, const struct acc_vf *src)
+{
+	uint8_t *base;
+	size_t tbl;
+	int ret;
+
+	if (!src->qm_ready || vf->qp_num != src->qp_num ||
+	    vf->iova_off != src->iova_off)
+		return -EINVAL;
+	acc_qm_fini(vf);
+	ret = acc_dma_clone(vf, &vf->ctx, &src->ctx);
+	if (ret)
+		return ret;
+	tbl = src->cqc_iova - src->sqc_iova;
+	base = vf->ctx.va;
+	vf->sqc = (void *)base;
+	vf->cqc = (void *)(base + tbl);
+	vf->eqc = (void *)(base + 2 * tbl);
+	vf->eq = (void *)(base + 2 * tbl + 4096);
+	vf->sqc_iova = src->sqc_iova;
+	vf->cqc_iova = src->cqc_iova;
+	vf->eqc_iova = src->eqc_iova;
+	vf->eq_iova = src->eq_iova;
+	vf->eq_depth_log2 = src->eq_depth_log2;
+	vf->eq_head = src->eq_head;
+	vf->eq_phase = src->eq_phase;
+	vf->n_errs = 0;
+	if (vf->next_iova < src->next_iova)
+		vf->next_iova = src->next_iova;
+	free(vf->cq_events);
+	vf->cq_events = calloc(vf->qp_num, sizeof(*vf->cq_events));
+	if (!vf->cq_events)
+		return -ENOMEM;
+	memcpy(vf->cq_events, src->cq_events,
+	       vf->qp_num * sizeof(*vf->cq_events));
+	vf->qm_ready = true;
+	return 0;
+}
+
 /* ---------------------------------------------------------- MSI-X */
 static int set_irqs(struct acc_vf *vf, bool on)
 {
@@ -397,6 +436,33 @@ err:
 	acc_dma_free(vf, &qp->sq);
 	acc_dma_free(vf, &qp->cq);
 	qp->vf = NULL;
+	return ret;
+}
+
+int acc_qp_adopt(struct acc_vf *vf, struct acc_qp *qp,
+		 const struct acc_qp *src)
+{
+	int ret;
+
+	memset(qp, 0, sizeof(*qp));
+	if (!vf->qm_ready || src->qn >= vf->qp_num)
+		return -EINVAL;
+	*qp = *src;
+	qp->vf = vf;
+	memset(&qp->sq, 0, sizeof(qp->sq));
+	memset(&qp->cq, 0, sizeof(qp->cq));
+	memset(&qp->scratch, 0, sizeof(qp->scratch));
+	ret = acc_dma_clone(vf, &qp->sq, &src->sq);
+	if (!ret)
+		ret = acc_dma_clone(vf, &qp->cq, &src->cq);
+	if (!ret)
+		ret = acc_dma_clone(vf, &qp->scratch, &src->scratch);
+	if (ret) {
+		acc_dma_free(vf, &qp->sq);
+		acc_dma_free(vf, &qp->cq);
+		acc_dma_free(vf, &qp->scratch);
+		qp->vf = NULL;
+	}
 	return ret;
 }
 
