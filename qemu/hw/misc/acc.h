@@ -33,6 +33,8 @@
 #define ACC_BYTES_PER_TICK      (1U << 20)
 #define ACC_JOB_DELAY_NS        2000    /* doorbell to first fetch */
 #define ACC_MB_DELAY_NS         2000    /* mailbox command latency */
+#define ACC_JOB_YIELD_MAX_NS    1000000 /* longest BQL-free gap a busy tick
+                                           leaves (see acc_qm_run) */
 
 #define ACC_FEATURES (ACC_FEAT_CIPHER | ACC_FEAT_HASH | ACC_FEAT_SGL | \
                       ACC_FEAT_MIGRATION)
