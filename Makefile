@@ -39,6 +39,7 @@ tests: kernel
 	@$(MAKE) -s -C $(ROOT)/tests/migration KDIR="$$($(KDIR_CMD))"
 	@$(MAKE) -s -C $(ROOT)/tests/dirty KDIR="$$($(KDIR_CMD))"
 	@$(MAKE) -s -C $(ROOT)/tests/iommu-upstream KDIR="$$($(KDIR_CMD))"
+	@$(MAKE) -s -C $(ROOT)/bench/migration KDIR="$$($(KDIR_CMD))"
 
 lab: kernel qemu initramfs modules tests
 
