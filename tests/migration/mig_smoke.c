@@ -20,6 +20,7 @@
 
 #include "kcompat.h"
 #include "../../drivers/vfio/pci/acc/stream.h"
+#include "mig_util.h"
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
@@ -124,41 +125,6 @@ static int open_vf(const char *bdf, int *iommufd)
 	return fd;
 }
 
-/* Set the state; returns the data fd, -2 if none, or -1 with errno. */
-static int set_state(int fd, __u32 state)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} a = {
-		.f.argsz = sizeof(a),
-		.f.flags = VFIO_DEVICE_FEATURE_SET |
-			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		.s.device_state = state,
-		.s.data_fd = -2,
-	};
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &a))
-		return -1;
-	return a.s.data_fd >= 0 ? a.s.data_fd : -2;
-}
-
-static __u32 get_state(int fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} a = {
-		.f.argsz = sizeof(a),
-		.f.flags = VFIO_DEVICE_FEATURE_GET |
-			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-	};
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &a))
-		return ~0U;
-	return a.s.device_state;
-}
-
 static __u64 data_size(int fd)
 {
 	struct {
@@ -198,14 +164,14 @@ static ssize_t read_all(int dfd, u8 *buf, size_t max)
 /* A whole stream of this VF: RUNNING -> STOP_COPY -> STOP. */
 static ssize_t save_stream(int fd, u8 *buf, size_t max)
 {
-	int dfd = set_state(fd, S(STOP_COPY));
+	int dfd = mig_set(fd, S(STOP_COPY));
 	ssize_t n;
 
 	if (dfd < 0)
 		return -1;
 	n = read_all(dfd, buf, max);
 	close(dfd);
-	if (set_state(fd, S(STOP)) != -2)
+	if (mig_set(fd, S(STOP)) != -2)
 		return -1;
 	return n;
 }
@@ -214,7 +180,7 @@ static ssize_t save_stream(int fd, u8 *buf, size_t max)
 static int load_stream(int fd, const u8 *buf, size_t len, size_t chunk,
 		       int *werr)
 {
-	int dfd = set_state(fd, S(RESUMING));
+	int dfd = mig_set(fd, S(RESUMING));
 	size_t off = 0;
 	int ret = 0;
 
@@ -231,7 +197,7 @@ static int load_stream(int fd, const u8 *buf, size_t len, size_t chunk,
 		}
 		off += w;
 	}
-	if (set_state(fd, S(STOP)) != -2)
+	if (mig_set(fd, S(STOP)) != -2)
 		ret = errno;
 	close(dfd);
 	return ret;
@@ -275,7 +241,7 @@ TEST_F(vf, migration_flags)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_FEATURE, &a));
 	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
 		  VFIO_MIGRATION_PRE_COPY, a.m.flags);
-	ASSERT_EQ(S(RUNNING), get_state(self->fd));
+	ASSERT_EQ(S(RUNNING), mig_get(self->fd));
 }
 
 TEST_F(vf, hidden_window)
@@ -319,13 +285,13 @@ TEST_F(vf, hidden_window)
 TEST_F(vf, stop_resumes)
 {
 	ASSERT_FALSE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING_P2P)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING_P2P)));
 	ASSERT_TRUE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_TRUE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 	ASSERT_FALSE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
-	ASSERT_EQ(S(RUNNING), get_state(self->fd));
+	ASSERT_EQ(S(RUNNING), mig_get(self->fd));
 }
 
 TEST_F(vf, precopy_then_stop_copy)
@@ -339,7 +305,7 @@ TEST_F(vf, precopy_then_stop_copy)
 
 	total = data_size(self->fd);
 	ASSERT_LT(0, total);
-	dfd = set_state(self->fd, S(PRE_COPY));
+	dfd = mig_set(self->fd, S(PRE_COPY));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, ioctl(dfd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	ASSERT_EQ(80, info.initial_bytes);
@@ -351,7 +317,7 @@ TEST_F(vf, precopy_then_stop_copy)
 	ASSERT_EQ(-1, read(dfd, buf, 1));
 	ASSERT_EQ(ENOMSG, errno);
 	/* PRE_COPY -> PRE_COPY_P2P -> STOP_COPY: the rest, then EOF. */
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP_COPY)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP_COPY)));
 	ASSERT_EQ(-1, ioctl(dfd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	ASSERT_EQ(EINVAL, errno);
 	n = read_all(dfd, buf + 80, sizeof(buf) - 80);
@@ -359,14 +325,14 @@ TEST_F(vf, precopy_then_stop_copy)
 	ASSERT_EQ(0, read(dfd, buf, 1));
 	ASSERT_EQ(0, acc_mig_decode(&p, buf, total));
 	TH_LOG("stream %zu bytes, %u QPs", total, p.ident.qp_num);
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(-1, read(dfd, buf, 1));
 	ASSERT_EQ(ENODEV, errno);
 	close(dfd);
 	/* Back in, one byte at a time. */
 	ASSERT_EQ(0, load_stream(self->fd, buf, total, 1, &werr));
 	ASSERT_EQ(0, werr);
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 	ASSERT_FALSE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
 }
 
@@ -378,18 +344,18 @@ TEST_F(vf, every_arc)
 	unsigned int i, j;
 	ssize_t len;
 
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	len = save_stream(self->fd, good, sizeof(good));
 	ASSERT_LT(0, len);
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 
 	for (i = 0; i < ARRAY_SIZE(st); i++) {
 		for (j = 0; j < ARRAY_SIZE(st); j++) {
 			int dfd, ret, blocked;
 
 			ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-			ASSERT_EQ(S(RUNNING), get_state(self->fd));
-			dfd = set_state(self->fd, st[i]);
+			ASSERT_EQ(S(RUNNING), mig_get(self->fd));
+			dfd = mig_set(self->fd, st[i]);
 			ASSERT_NE(-1, dfd);
 			if (st[i] == S(RESUMING) && st[j] != S(RESUMING)) {
 				ASSERT_EQ(len, write(dfd, good, len));
@@ -397,17 +363,17 @@ TEST_F(vf, every_arc)
 			blocked = st[i] == S(STOP_COPY) &&
 				  (st[j] == S(PRE_COPY) ||
 				   st[j] == S(PRE_COPY_P2P));
-			ret = set_state(self->fd, st[j]);
+			ret = mig_set(self->fd, st[j]);
 			if (blocked) {
 				ASSERT_EQ(-1, ret);
 				ASSERT_EQ(EINVAL, errno);
-				ASSERT_EQ(st[i], get_state(self->fd));
+				ASSERT_EQ(st[i], mig_get(self->fd));
 			} else {
 				if (ret == -1)
 					TH_LOG("%u -> %u: %s", st[i], st[j],
 					       strerror(errno));
 				ASSERT_NE(-1, ret);
-				ASSERT_EQ(st[j], get_state(self->fd));
+				ASSERT_EQ(st[j], mig_get(self->fd));
 				if (ret >= 0)
 					close(ret);
 			}
@@ -442,7 +408,7 @@ TEST_F(vf, bad_streams)
 	ssize_t len;
 	int werr, dfd;
 
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	len = save_stream(self->fd, good, sizeof(good));
 	ASSERT_LT(0, len);
 
@@ -451,31 +417,31 @@ TEST_F(vf, bad_streams)
 	bad[len - 30] ^= 4;
 	ASSERT_EQ(EBADMSG, load_stream(self->fd, bad, len, 7, &werr));
 	ASSERT_EQ(EBADMSG, werr);
-	ASSERT_EQ(S(RESUMING), get_state(self->fd));
-	ASSERT_EQ(-1, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(S(RESUMING), mig_get(self->fd));
+	ASSERT_EQ(-1, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(EBADMSG, errno);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(S(RUNNING), get_state(self->fd));
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(S(RUNNING), mig_get(self->fd));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 
 	/* Truncated: only the arc can tell. */
 	ASSERT_EQ(ENODATA, load_stream(self->fd, good, len - 8, 4096, &werr));
 	ASSERT_EQ(0, werr);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 
 	/* Oversized. */
 	memcpy(bad, good, len);
 	ASSERT_EQ(EFBIG, load_stream(self->fd, bad, len + 1, 4096, &werr));
 	ASSERT_EQ(EFBIG, werr);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 
 	/* Other version: refused at the header. */
 	memcpy(bad, good, len);
 	bad[4] = 2;
 	resign(bad, len);
-	dfd = set_state(self->fd, S(RESUMING));
+	dfd = mig_set(self->fd, S(RESUMING));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(23, write(dfd, bad, 23));
 	ASSERT_EQ(-1, write(dfd, bad + 23, 1));
@@ -484,27 +450,27 @@ TEST_F(vf, bad_streams)
 	ASSERT_EQ(EPROTONOSUPPORT, errno);
 	close(dfd);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 
 	/* Other allotment: refused with the COMPAT record (PRE_COPY data). */
 	memcpy(bad, good, len);
 	*(u32 *)(bad + 40 + 16) = htole32(le32toh(*(u32 *)(bad + 40 + 16)) + 1);
 	*(u32 *)(bad + 40 + 28) = htole32(le32toh(*(u32 *)(bad + 40 + 28)) + 64);
 	resign(bad, len);
-	dfd = set_state(self->fd, S(RESUMING));
+	dfd = mig_set(self->fd, S(RESUMING));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(79, write(dfd, bad, 79));
 	ASSERT_EQ(-1, write(dfd, bad + 79, 1));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	close(dfd);
-	ASSERT_EQ(-1, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-1, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
 
 	/* And a good one still loads. */
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(0, load_stream(self->fd, good, len, 13, &werr));
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 }
 
 /* Reset with a data file open in each state that has one. */
@@ -516,7 +482,7 @@ TEST_F(vf, reset_ends_files)
 	u8 b[8] = { 0 };
 
 	for (i = 0; i < ARRAY_SIZE(st); i++) {
-		int dfd = set_state(self->fd, st[i]);
+		int dfd = mig_set(self->fd, st[i]);
 
 		ASSERT_LE(0, dfd);
 		if (st[i] == S(RESUMING)) {
@@ -525,7 +491,7 @@ TEST_F(vf, reset_ends_files)
 			ASSERT_EQ(8, read(dfd, b, 8));
 		}
 		ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-		ASSERT_EQ(S(RUNNING), get_state(self->fd));
+		ASSERT_EQ(S(RUNNING), mig_get(self->fd));
 		if (st[i] == S(RESUMING)) {
 			ASSERT_EQ(-1, write(dfd, b, 8));
 		} else {
@@ -550,13 +516,13 @@ TEST_F(vf, a_to_b)
 	ASSERT_EQ(0, bind_vfio(self->bdf[1]));
 	fdb = open_vf(self->bdf[1], &iofdb);
 	ASSERT_LE(0, fdb);
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	len = save_stream(self->fd, buf, sizeof(buf));
 	ASSERT_LT(0, len);
-	ASSERT_EQ(-2, set_state(fdb, S(STOP)));
+	ASSERT_EQ(-2, mig_set(fdb, S(STOP)));
 	ASSERT_EQ(0, load_stream(fdb, buf, len, 64, &werr));
-	ASSERT_EQ(-2, set_state(fdb, S(RUNNING)));
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(fdb, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 	close(fdb);
 	close(iofdb);
 }
@@ -595,12 +561,12 @@ TEST_F(vf, debugfs_and_trace)
 	ASSERT_EQ(0, write_file("/sys/kernel/tracing/trace", ""));
 	ASSERT_EQ(0, write_file("/sys/kernel/tracing/events/acc_vfio/enable",
 				"1"));
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 	ASSERT_NE(NULL, strstr(buf, "state: STOP\n"));
 	ASSERT_NE(NULL, strstr(buf, "paused: 1\n"));
 	ASSERT_LT(0, save_stream(self->fd, s, sizeof(s)));
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 	ASSERT_EQ(0, write_file("/sys/kernel/tracing/events/acc_vfio/enable",
 				"0"));
 
@@ -658,13 +624,13 @@ TEST_F(vf, reset_races)
 
 		switch (i % 3) {
 		case 0:
-			dfd = set_state(self->fd, S(PRE_COPY));
+			dfd = mig_set(self->fd, S(PRE_COPY));
 			if (dfd >= 0) {
 				int d2;
 
 				n = read(dfd, buf, 40);
 				/* A new fd if a reset came in between. */
-				d2 = set_state(self->fd, S(STOP_COPY));
+				d2 = mig_set(self->fd, S(STOP_COPY));
 				if (d2 >= 0)
 					close(d2);
 				read_all(dfd, buf, sizeof(buf));
@@ -672,14 +638,14 @@ TEST_F(vf, reset_races)
 			}
 			break;
 		case 1:
-			set_state(self->fd, S(STOP));
+			mig_set(self->fd, S(STOP));
 			n = save_stream(self->fd, buf, sizeof(buf));
 			if (n > 0)
 				load_stream(self->fd, buf, n, 16, &werr);
 			break;
 		default:
-			set_state(self->fd, S(RUNNING_P2P));
-			set_state(self->fd, S(RUNNING));
+			mig_set(self->fd, S(RUNNING_P2P));
+			mig_set(self->fd, S(RUNNING));
 			break;
 		}
 	}
@@ -688,12 +654,12 @@ TEST_F(vf, reset_races)
 	TH_LOG("%d resets", r.resets);
 	ASSERT_LT(0, r.resets);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(S(RUNNING), get_state(self->fd));
+	ASSERT_EQ(S(RUNNING), mig_get(self->fd));
 	ASSERT_FALSE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
 	/* And it still migrates. */
-	ASSERT_EQ(-2, set_state(self->fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_LT(0, save_stream(self->fd, buf, sizeof(buf)));
-	ASSERT_EQ(-2, set_state(self->fd, S(RUNNING)));
+	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 }
 
 TEST_HARNESS_MAIN

@@ -20,6 +20,7 @@
 #include "kcompat.h"
 #include "../../drivers/vfio/pci/acc/stream.h"
 #include "mig_util.h"
+#include "mig_stream.h"
 
 #include "kselftest_harness.h"
 
@@ -40,54 +41,6 @@ static int open_pair(char (*bdf)[16], struct acc_vf *a, struct acc_vf *b)
 	if (!ret && b)
 		ret = acc_vf_open(b, bdf[1], NULL);
 	return ret;
-}
-
-/* Resign a stream: header CRC, each record's CRC, END's stream CRC. */
-static void resign(uint8_t *s, size_t len)
-{
-	struct acc_mig_hdr *h = (void *)s;
-	size_t off = sizeof(*h);
-
-	if (len < sizeof(*h))
-		return;
-	h->crc = htole32(acc_mig_crc32(0, h, 20));
-	while (off + 16 <= len) {
-		struct acc_mig_rec *r = (void *)(s + off);
-		size_t padded = ((size_t)le32toh(r->len) + 7) & ~(size_t)7;
-
-		if (padded > len - off - 16)
-			break;
-		if (le16toh(r->type) == ACC_MIG_REC_END && padded >= 8)
-			*(uint32_t *)(s + off + 16) =
-				htole32(acc_mig_crc32(0, s, off));
-		r->crc = htole32(acc_mig_crc32(acc_mig_crc32(0, r, 12),
-					       s + off + 16, padded));
-		off += 16 + padded;
-	}
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-/* Back to STOP with a clean slate: reset, then RUNNING -> STOP. */
-static int restop(int fd)
-{
-	if (ioctl(fd, VFIO_DEVICE_RESET))
-		return -errno;
-	if (mig_get(fd) != MS(RUNNING))
-		return -EIO;
-	return mig_set(fd, MS(STOP)) == -2 ? 0 : -errno;
 }
 
 /* The guest still computes correctly on vf: a fresh QM and one of each op. */
