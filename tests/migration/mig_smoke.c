@@ -662,4 +662,69 @@ TEST_F(vf, reset_races)
 	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 }
 
+/*
+ * The legacy group path: the same VF through /dev/vfio/GROUP and a type1
+ * container instead of the cdev and iommufd. Migration, the hidden window
+ * and a save must work the same.
+ */
+TEST(group_path)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_migration m;
+	} a = {
+		.f.argsz = sizeof(a),
+		.f.flags = VFIO_DEVICE_FEATURE_GET |
+			   VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+	char bdf[4][16], p[256], link[256] = "", *grp;
+	int container, group, fd, dfd;
+	u8 buf[8192];
+	ssize_t n;
+
+	if (!find_vfs(bdf, 4))
+		SKIP(return, "no acc VF");
+	ASSERT_EQ(0, bind_vfio(bdf[0]));
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/iommu_group", bdf[0]);
+	ASSERT_LT(0, readlink(p, link, sizeof(link) - 1));
+	grp = strrchr(link, '/');
+	ASSERT_NE(NULL, grp);
+	snprintf(p, sizeof(p), "/dev/vfio%s", grp);
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(VFIO_API_VERSION, ioctl(container, VFIO_GET_API_VERSION));
+	group = open(p, O_RDWR);
+	ASSERT_LE(0, group) TH_LOG("%s: %s", p, strerror(errno));
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &st));
+	ASSERT_TRUE(st.flags & VFIO_GROUP_FLAGS_VIABLE);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf[0]);
+	ASSERT_LE(0, fd);
+
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_FEATURE, &a));
+	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
+		  VFIO_MIGRATION_PRE_COPY, a.m.flags);
+	ri.index = VFIO_PCI_BAR0_REGION_INDEX;
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	ASSERT_EQ(ACC_GUEST_SIZE, ri.size);
+
+	ASSERT_EQ(S(RUNNING), mig_get(fd));
+	ASSERT_EQ(-2, mig_set(fd, S(STOP)));
+	dfd = mig_set(fd, S(STOP_COPY));
+	ASSERT_LE(0, dfd);
+	n = read_all(dfd, buf, sizeof(buf));
+	close(dfd);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(-2, mig_set(fd, S(STOP)));
+	ASSERT_EQ(-2, mig_set(fd, S(RUNNING)));
+	ASSERT_EQ(S(RUNNING), mig_get(fd));
+	close(fd);
+	close(group);
+	close(container);
+}
+
 TEST_HARNESS_MAIN
