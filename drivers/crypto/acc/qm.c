@@ -16,6 +16,7 @@
 #include "qm.h"
 
 #define ACC_MB_POLL_US		10
+#define ACC_MB_SPIN_US		50
 
 /*
  * Mailbox result codes to errnos:
@@ -115,9 +116,19 @@ int __acc_qm_mb(struct acc_qm *qm, u32 cmd, u32 qn, dma_addr_t addr)
 	acc_qm_write(qm, ACC_REG_MB_QN, qn);
 	acc_qm_write(qm, ACC_REG_MB_CMD, cmd);
 
-	ret = readl_poll_timeout(qm->regs + ACC_REG_MB_STATUS, status,
-				 !(status & ACC_MB_BUSY), ACC_MB_POLL_US,
-				 READ_ONCE(acc_mb_timeout_us));
+	/*
+	 * Commands usually complete within microseconds: spin briefly before
+	 * sleeping, so that a command costs no timer round trip (migration
+	 * downtime is a few of them in a row).
+	 */
+	ret = readl_poll_timeout_atomic(qm->regs + ACC_REG_MB_STATUS, status,
+					!(status & ACC_MB_BUSY), 1,
+					ACC_MB_SPIN_US);
+	if (ret)
+		ret = readl_poll_timeout(qm->regs + ACC_REG_MB_STATUS, status,
+					 !(status & ACC_MB_BUSY),
+					 ACC_MB_POLL_US,
+					 READ_ONCE(acc_mb_timeout_us));
 	if (ret) {
 		dev_err_ratelimited(qm->dev, "mailbox command %#x qn %u timed out\n",
 				    cmd, qn);
