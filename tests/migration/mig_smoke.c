@@ -125,22 +125,6 @@ static int open_vf(const char *bdf, int *iommufd)
 	return fd;
 }
 
-static __u64 data_size(int fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_data_size s;
-	} a = {
-		.f.argsz = sizeof(a),
-		.f.flags = VFIO_DEVICE_FEATURE_GET |
-			   VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
-	};
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &a))
-		return 0;
-	return a.s.stop_copy_length;
-}
-
 static __u32 reg(int fd, __u64 off)
 {
 	__u32 v = ~0U;
@@ -148,32 +132,6 @@ static __u32 reg(int fd, __u64 off)
 	if (pread(fd, &v, 4, BAR0 + off) != 4)
 		return ~0U;
 	return v;
-}
-
-/* Read a save fd to its end. */
-static ssize_t read_all(int dfd, u8 *buf, size_t max)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while ((r = read(dfd, buf + n, max - n)) > 0)
-		n += r;
-	return r < 0 ? -1 : (ssize_t)n;
-}
-
-/* A whole stream of this VF: RUNNING -> STOP_COPY -> STOP. */
-static ssize_t save_stream(int fd, u8 *buf, size_t max)
-{
-	int dfd = mig_set(fd, S(STOP_COPY));
-	ssize_t n;
-
-	if (dfd < 0)
-		return -1;
-	n = read_all(dfd, buf, max);
-	close(dfd);
-	if (mig_set(fd, S(STOP)) != -2)
-		return -1;
-	return n;
 }
 
 /* RESUMING with @len bytes in pieces of @chunk; returns the arc's errno. */
@@ -299,11 +257,11 @@ TEST_F(vf, precopy_then_stop_copy)
 	struct vfio_precopy_info info = { .argsz = sizeof(info) };
 	struct acc_mig_parser p;
 	u8 buf[65536];
-	size_t total;
+	long total;
 	ssize_t n;
 	int dfd, werr;
 
-	total = data_size(self->fd);
+	total = mig_data_size(self->fd);
 	ASSERT_LT(0, total);
 	dfd = mig_set(self->fd, S(PRE_COPY));
 	ASSERT_LE(0, dfd);
@@ -320,11 +278,11 @@ TEST_F(vf, precopy_then_stop_copy)
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP_COPY)));
 	ASSERT_EQ(-1, ioctl(dfd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	ASSERT_EQ(EINVAL, errno);
-	n = read_all(dfd, buf + 80, sizeof(buf) - 80);
+	n = mig_read(dfd, buf + 80, sizeof(buf) - 80, false);
 	ASSERT_EQ(total - 80, n);
 	ASSERT_EQ(0, read(dfd, buf, 1));
 	ASSERT_EQ(0, acc_mig_decode(&p, buf, total));
-	TH_LOG("stream %zu bytes, %u QPs", total, p.ident.qp_num);
+	TH_LOG("stream %ld bytes, %u QPs", total, p.ident.qp_num);
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
 	ASSERT_EQ(-1, read(dfd, buf, 1));
 	ASSERT_EQ(ENODEV, errno);
@@ -345,7 +303,7 @@ TEST_F(vf, every_arc)
 	ssize_t len;
 
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
-	len = save_stream(self->fd, good, sizeof(good));
+	len = mig_save(self->fd, good, sizeof(good));
 	ASSERT_LT(0, len);
 	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 
@@ -409,7 +367,7 @@ TEST_F(vf, bad_streams)
 	int werr, dfd;
 
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
-	len = save_stream(self->fd, good, sizeof(good));
+	len = mig_save(self->fd, good, sizeof(good));
 	ASSERT_LT(0, len);
 
 	/* A flipped bit: refused when its record is in, sticky after. */
@@ -517,7 +475,7 @@ TEST_F(vf, a_to_b)
 	fdb = open_vf(self->bdf[1], &iofdb);
 	ASSERT_LE(0, fdb);
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
-	len = save_stream(self->fd, buf, sizeof(buf));
+	len = mig_save(self->fd, buf, sizeof(buf));
 	ASSERT_LT(0, len);
 	ASSERT_EQ(-2, mig_set(fdb, S(STOP)));
 	ASSERT_EQ(0, load_stream(fdb, buf, len, 64, &werr));
@@ -565,7 +523,7 @@ TEST_F(vf, debugfs_and_trace)
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 	ASSERT_NE(NULL, strstr(buf, "state: STOP\n"));
 	ASSERT_NE(NULL, strstr(buf, "paused: 1\n"));
-	ASSERT_LT(0, save_stream(self->fd, s, sizeof(s)));
+	ASSERT_LT(0, mig_save(self->fd, s, sizeof(s)));
 	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 	ASSERT_EQ(0, write_file("/sys/kernel/tracing/events/acc_vfio/enable",
 				"0"));
@@ -633,13 +591,13 @@ TEST_F(vf, reset_races)
 				d2 = mig_set(self->fd, S(STOP_COPY));
 				if (d2 >= 0)
 					close(d2);
-				read_all(dfd, buf, sizeof(buf));
+				mig_read(dfd, buf, sizeof(buf), false);
 				close(dfd);
 			}
 			break;
 		case 1:
 			mig_set(self->fd, S(STOP));
-			n = save_stream(self->fd, buf, sizeof(buf));
+			n = mig_save(self->fd, buf, sizeof(buf));
 			if (n > 0)
 				load_stream(self->fd, buf, n, 16, &werr);
 			break;
@@ -658,7 +616,7 @@ TEST_F(vf, reset_races)
 	ASSERT_FALSE(reg(self->fd, ACC_REG_FUNC_STATUS) & ACC_FUNC_ST_PAUSED);
 	/* And it still migrates. */
 	ASSERT_EQ(-2, mig_set(self->fd, S(STOP)));
-	ASSERT_LT(0, save_stream(self->fd, buf, sizeof(buf)));
+	ASSERT_LT(0, mig_save(self->fd, buf, sizeof(buf)));
 	ASSERT_EQ(-2, mig_set(self->fd, S(RUNNING)));
 }
 
@@ -716,7 +674,7 @@ TEST(group_path)
 	ASSERT_EQ(-2, mig_set(fd, S(STOP)));
 	dfd = mig_set(fd, S(STOP_COPY));
 	ASSERT_LE(0, dfd);
-	n = read_all(dfd, buf, sizeof(buf));
+	n = mig_read(dfd, buf, sizeof(buf), false);
 	close(dfd);
 	ASSERT_LT(0, n);
 	ASSERT_EQ(-2, mig_set(fd, S(STOP)));
