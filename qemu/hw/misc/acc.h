@@ -83,6 +83,7 @@ typedef struct AccFunc {
     uint32_t mb_cmd;            /* latched at the CMD write */
     uint32_t mb_cmd_qn;
     uint64_t mb_cmd_addr;
+    int64_t mb_deadline;        /* QEMU_CLOCK_VIRTUAL ns it is done by */
 } AccFunc;
 
 typedef struct AccVFState {
