@@ -72,6 +72,8 @@ struct acc_vfio_dev {
 	bool paused;			/* we paused the VF through the PF */
 	struct acc_mig_file *save;
 	struct acc_mig_file *resume;
+	struct acc_mig_ident ident;	/* read once per open, see cmds.c */
+	bool ident_ok;
 
 	/* statistics, for debugfs */
 	int last_err;
@@ -109,6 +111,7 @@ int acc_vfio_cmd_writeback(struct acc_vfio_dev *adev);
 int acc_vfio_cmd_save(struct acc_vfio_dev *adev, void *buf, u32 len);
 int acc_vfio_cmd_load(struct acc_vfio_dev *adev, const void *buf, u32 len);
 int acc_vfio_ident(struct acc_vfio_dev *adev, struct acc_mig_ident *id);
+void acc_vfio_ident_forget(struct acc_vfio_dev *adev);
 u32 acc_vfio_inflight(struct acc_vfio_dev *adev);
 u32 acc_vfio_state_size(struct acc_vfio_dev *adev);
 

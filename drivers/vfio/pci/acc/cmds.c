@@ -98,15 +98,8 @@ static int acc_vfio_rd(struct acc_vfio_dev *adev, u32 off, u32 *val)
 				      core->barmap[ACC_BAR_REGS] + off);
 }
 
-/**
- * acc_vfio_ident() - this VF's identity, as a compatibility record holds it
- * @adev: the VF, open, migration capable
- * @id: filled in
- *
- * Return: 0, -EIO if the VF's registers cannot be read or disagree with the
- * PF, or -EINVAL if the identity is one no stream can carry.
- */
-int acc_vfio_ident(struct acc_vfio_dev *adev, struct acc_mig_ident *id)
+static int acc_vfio_ident_read(struct acc_vfio_dev *adev,
+			       struct acc_mig_ident *id)
 {
 	struct pci_dev *pdev = acc_vfio_pdev(adev);
 	u32 magic, size;
@@ -144,6 +137,39 @@ int acc_vfio_ident(struct acc_vfio_dev *adev, struct acc_mig_ident *id)
 		return -EIO;
 	}
 	return acc_mig_ident_check(id);
+}
+
+/**
+ * acc_vfio_ident() - this VF's identity, as a compatibility record holds it
+ * @adev: the VF, open, migration capable
+ * @id: filled in
+ *
+ * The identity is read from the VF's registers and the PF once per open of
+ * the device and after each reset (see acc_vfio_ident_forget()): it is the
+ * hardware's, and the allotment cannot change while the VF exists. Every
+ * data file needs it, and reading it costs eight register reads.
+ *
+ * Return: 0, -EIO if the VF's registers cannot be read or disagree with the
+ * PF, or -EINVAL if the identity is one no stream can carry.
+ */
+int acc_vfio_ident(struct acc_vfio_dev *adev, struct acc_mig_ident *id)
+{
+	int ret;
+
+	if (!adev->ident_ok) {
+		ret = acc_vfio_ident_read(adev, &adev->ident);
+		if (ret)
+			return ret;
+		adev->ident_ok = true;
+	}
+	*id = adev->ident;
+	return 0;
+}
+
+/* Read the identity again next time: the device was reset or closed. */
+void acc_vfio_ident_forget(struct acc_vfio_dev *adev)
+{
+	adev->ident_ok = false;
 }
 
 /* SQEs the VF has not consumed yet, 0 if unknown. */

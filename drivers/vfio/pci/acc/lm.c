@@ -544,6 +544,7 @@ void acc_vfio_mig_reset(struct acc_vfio_dev *adev)
 	if (adev->paused)
 		acc_vfio_cmd_resume(adev);
 	adev->paused = false;
+	acc_vfio_ident_forget(adev);
 	adev->state = VFIO_DEVICE_STATE_RUNNING;
 	acc_vfio_log_step(adev, from, adev->state, 0, 0);
 }
@@ -560,6 +561,7 @@ void acc_vfio_mig_close(struct acc_vfio_dev *adev)
 	if (adev->paused)
 		acc_vfio_cmd_resume(adev);
 	adev->paused = false;
+	acc_vfio_ident_forget(adev);
 	adev->state = VFIO_DEVICE_STATE_RUNNING;
 	acc_vfio_state_unlock(adev);
 }
