@@ -38,14 +38,29 @@ kernel_key() {
 		hash_inputs "$ACC_ROOT/configs/kernel.config" \
 			"$ACC_ROOT/scripts/build-kernel" \
 			"$ACC_ROOT/kernel-patches"
+		[ "$KFLAVOUR" = debug ] ||
+			hash_inputs "$ACC_ROOT/configs/kernel-$KFLAVOUR.config"
 	} | sha256sum | cut -c1-16
 }
 
+# The kernel flavour: "debug" (the default, lockdep and the other checks
+# the tests want) or "perf" (configs/kernel-perf.config on top, for
+# benchmarks). Each has its own cached build and its own module build.
+kernel_flavour() {
+	KFLAVOUR=${ACC_KERNEL_FLAVOUR:-debug}
+	case "$KFLAVOUR" in
+	debug) KPREFIX=kernel- MODDIR= ;;
+	perf) KPREFIX=kernel-perf- MODDIR=build/perf/ ;;
+	*) die "unknown kernel flavour '$KFLAVOUR' (debug or perf)" ;;
+	esac
+}
+
 kernel_paths() {
+	kernel_flavour
 	KVER_PKG="$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)" ||
 		die "linux-source-6.12 (the 6.12.y series) is not available"
 	KKEY="$(kernel_key)"
 	KSRC="$ACC_CACHE/linux-src-$KVER_PKG"
-	KDIR="$ACC_CACHE/kernel-$KKEY"
+	KDIR="$ACC_CACHE/$KPREFIX$KKEY"
 	KIMAGE="$KDIR/arch/x86/boot/bzImage"
 }
