@@ -34,4 +34,18 @@ typedef uint64_t u64;
 
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 
+/* The kernel's crc32_le(): CRC-32, reflected 0xedb88320, no inversions. */
+static inline u32 crc32_le(u32 crc, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+	int i;
+
+	while (len--) {
+		crc ^= *p++;
+		for (i = 0; i < 8; i++)
+			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+	}
+	return crc;
+}
+
 #endif /* _ACC_KCOMPAT_H_ */
