@@ -112,7 +112,7 @@ int acc_vfio_cmd_save(struct acc_vfio_dev *adev, void *buf, u32 len);
 int acc_vfio_cmd_load(struct acc_vfio_dev *adev, const void *buf, u32 len);
 int acc_vfio_ident(struct acc_vfio_dev *adev, struct acc_mig_ident *id);
 void acc_vfio_ident_forget(struct acc_vfio_dev *adev);
-u32 acc_vfio_inflight(struct acc_vfio_dev *adev);
+u32 acc_vfio_inflight(const void *state, u32 len);
 u32 acc_vfio_state_size(struct acc_vfio_dev *adev);
 
 /* debugfs.c */

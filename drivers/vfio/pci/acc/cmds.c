@@ -172,12 +172,28 @@ void acc_vfio_ident_forget(struct acc_vfio_dev *adev)
 	adev->ident_ok = false;
 }
 
-/* SQEs the VF has not consumed yet, 0 if unknown. */
-u32 acc_vfio_inflight(struct acc_vfio_dev *adev)
+/*
+ * SQEs a saved VF had not consumed yet, counted from its SQ contexts in
+ * @state, a blob acc_vfio_cmd_save() accepted (header checked, @len bytes).
+ * The same as ACC_MIG_INFLIGHT, without a register read in the downtime.
+ */
+u32 acc_vfio_inflight(const void *state, u32 len)
 {
-	u32 val;
+	const struct acc_vf_state *st = state;
+	const struct acc_qp_state *qs = (const void *)(st + 1);
+	u32 i, n = 0, num = le16_to_cpu(st->qp_num);
 
-	return acc_vfio_rd(adev, ACC_MIG_INFLIGHT, &val) ? 0 : val;
+	if (ACC_VF_STATE_SIZE(num) > len)
+		return 0;
+	for (i = 0; i < num; i++) {
+		const struct acc_sqc *sq = &qs[i].sq;
+		u32 mask = BIT(min_t(u32, sq->depth_log2, 16)) - 1;
+
+		if (sq->flags & ACC_CTX_F_ENABLE)
+			n += (le16_to_cpu(sq->tail) - le16_to_cpu(sq->head)) &
+			     mask;
+	}
+	return n;
 }
 
 /* Bytes of the VF's state blob per the PF, 0 if unknown or absurd. */

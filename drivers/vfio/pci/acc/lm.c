@@ -299,21 +299,23 @@ static int acc_mig_save_final(struct acc_vfio_dev *adev, bool *hw)
 	/* The allotment must not have changed since PRE_COPY. */
 	if (acc_vfio_state_size(adev) != size)
 		return -EIO;
-	state = kvzalloc(size, GFP_KERNEL);
-	if (!state)
-		return -ENOMEM;
+	/*
+	 * Save straight into the stream: past migf->avail, so no reader
+	 * looks at those bytes until the records are complete.
+	 */
+	state = acc_mig_state_buf(migf->data, &migf->lay);
 	t0 = ktime_get_ns();
 	ret = acc_vfio_cmd_save(adev, state, size);
 	adev->save_ns = ktime_get_ns() - t0;
 	trace_acc_vfio_state_io(pdev, false, size, ret, adev->save_ns);
 	if (ret) {
 		*hw = true;
-		goto out;
+		return ret;
 	}
 	info.pci_id = cpu_to_le32(pci_domain_nr(pdev->bus) << 16 |
 				  pci_dev_id(pdev));
 	info.vf = cpu_to_le32(adev->vf);
-	info.inflight = cpu_to_le32(acc_vfio_inflight(adev));
+	info.inflight = cpu_to_le32(acc_vfio_inflight(state, size));
 	info.save_ns = cpu_to_le64(adev->save_ns);
 
 	mutex_lock(&migf->lock);
@@ -321,9 +323,7 @@ static int acc_mig_save_final(struct acc_vfio_dev *adev, bool *hw)
 	migf->avail = migf->lay.total_len;
 	migf->final = true;
 	mutex_unlock(&migf->lock);
-out:
-	kvfree(state);
-	return ret;
+	return 0;
 }
 
 /* Validate the whole stream, then load it; *hw is set if the PF failed. */

@@ -132,7 +132,9 @@ static void acc_mig_put_rec(u8 *buf, u32 off, u16 type, u16 flags,
 	rec->flags = cpu_to_le16(flags);
 	rec->len = cpu_to_le32(len);
 	rec->rsvd = 0;
-	memcpy(data, payload, len);
+	/* The payload may already be in place (acc_mig_state_buf()). */
+	if (data != payload)
+		memcpy(data, payload, len);
 	memset(data + len, 0, padded - len);
 	crc = acc_mig_crc32(0, rec, ACC_MIG_REC_CRC_SPAN);
 	rec->crc = cpu_to_le32(acc_mig_crc32(crc, data, padded));
@@ -172,11 +174,26 @@ void acc_mig_emit_precopy(void *buf, const struct acc_mig_layout *lay,
 }
 
 /**
+ * acc_mig_state_buf() - where the DEV_STATE payload goes in a stream
+ * @buf: @lay->total_len bytes
+ * @lay: from acc_mig_layout()
+ *
+ * The device state can be saved there directly and then given to
+ * acc_mig_emit_final() as @state, which then does not copy it.
+ *
+ * Return: the payload's first byte, acc_mig_layout()'s state_size long.
+ */
+void *acc_mig_state_buf(void *buf, const struct acc_mig_layout *lay)
+{
+	return (u8 *)buf + lay->state_off + ACC_MIG_REC_SIZE;
+}
+
+/**
  * acc_mig_emit_final() - write the STOP_COPY records after the PRE_COPY ones
  * @buf: @lay->total_len bytes, acc_mig_emit_precopy() already applied
  * @lay: from acc_mig_layout()
  * @info: source information record
- * @state: the device VF state blob
+ * @state: the device VF state blob, or acc_mig_state_buf() if it is there
  * @state_len: its size, the one given to acc_mig_layout()
  */
 void acc_mig_emit_final(void *buf, const struct acc_mig_layout *lay,

@@ -138,6 +138,7 @@ int acc_mig_ident_compatible(const struct acc_mig_ident *src,
 int acc_mig_layout(u32 state_size, struct acc_mig_layout *lay);
 void acc_mig_emit_precopy(void *buf, const struct acc_mig_layout *lay,
 			  const struct acc_mig_ident *id);
+void *acc_mig_state_buf(void *buf, const struct acc_mig_layout *lay);
 void acc_mig_emit_final(void *buf, const struct acc_mig_layout *lay,
 			const struct acc_mig_src_info *info,
 			const void *state, u32 state_len);
