@@ -62,3 +62,4 @@ clean:
 	@if kdir=$$(ACC_NO_BUILD=1 $(KDIR_CMD) 2>/dev/null) && [ -d "$$kdir" ]; then \
 		$(MAKE) -s -C "$$kdir" M=$(ROOT) clean; fi
 	@$(MAKE) -s -C $(ROOT)/tests clean 2>/dev/null || true
+	@rm -rf $(ROOT)/build

@@ -67,6 +67,7 @@ int acc_qm_init(struct acc_qm *qm, struct pci_dev *pdev, void __iomem *regs)
 	qm->dev = &pdev->dev;
 	qm->regs = regs;
 	mutex_init(&qm->mb_lock);
+	qm->mb_maybe_busy = true;
 	init_waitqueue_head(&qm->idle_wq);
 	INIT_LIST_HEAD(&qm->node);
 
@@ -105,11 +106,19 @@ int __acc_qm_mb(struct acc_qm *qm, u32 cmd, u32 qn, dma_addr_t addr)
 	lockdep_assert_held(&qm->mb_lock);
 	might_sleep();
 
-	status = acc_qm_read(qm, ACC_REG_MB_STATUS);
-	if (status & ACC_MB_BUSY) {
-		dev_err_ratelimited(qm->dev, "mailbox busy, command %#x refused\n",
-				    cmd);
-		return -EBUSY;
+	/*
+	 * Only a command that timed out can still be running (a reset only
+	 * ever ends one): look at the status first after a timeout, and not
+	 * otherwise, since in a migration's downtime every MMIO access counts.
+	 */
+	if (qm->mb_maybe_busy) {
+		status = acc_qm_read(qm, ACC_REG_MB_STATUS);
+		if (status & ACC_MB_BUSY) {
+			dev_err_ratelimited(qm->dev, "mailbox busy, command %#x refused\n",
+					    cmd);
+			return -EBUSY;
+		}
+		qm->mb_maybe_busy = false;
 	}
 	acc_qm_write(qm, ACC_REG_MB_ADDR_LO, lower_32_bits(addr));
 	acc_qm_write(qm, ACC_REG_MB_ADDR_HI, upper_32_bits(addr));
@@ -132,6 +141,7 @@ int __acc_qm_mb(struct acc_qm *qm, u32 cmd, u32 qn, dma_addr_t addr)
 	if (ret) {
 		dev_err_ratelimited(qm->dev, "mailbox command %#x qn %u timed out\n",
 				    cmd, qn);
+		qm->mb_maybe_busy = true;
 		return -ETIMEDOUT;
 	}
 	ret = acc_mb_errno(status & ACC_MB_STATUS_MASK);

@@ -121,6 +121,7 @@ struct acc_qm {
 	struct device *dev;
 	void __iomem *regs;
 	struct mutex mb_lock;	/* serializes the mailbox */
+	bool mb_maybe_busy;	/* under mb_lock: a command may be running */
 	u32 features;
 	u32 qp_num;
 	u32 depth_max_log2;
