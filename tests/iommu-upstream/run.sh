@@ -30,15 +30,10 @@ PROGS=(iommufd iommufd_fail_nth)
 
 # NAME|REASON
 HWINFO="asks for IOMMU_HW_INFO_TYPE_SELFTEST with IOMMU_HW_INFO_FLAG_INPUT_TYPE (newer uapi); 6.12 rejects any flags with EOPNOTSUPP"
-AUTOIOVA="expects auto-allocated IOVAs aligned to their length; 6.12 caps that alignment at PAGE_SIZE without CONFIG_TRANSPARENT_HUGEPAGE (iopt_alloc_iova), which the lab kernel does not set"
 KNOWN=(
 	"iommufd_ioas.mock_domain.get_hw_info|$HWINFO"
 	"iommufd_ioas.two_mock_domain.get_hw_info|$HWINFO"
 	"iommufd_ioas.mock_domain_limit.get_hw_info|$HWINFO"
-	"iommufd_ioas.no_domain.area_auto_iova|$AUTOIOVA"
-	"iommufd_ioas.mock_domain.area_auto_iova|$AUTOIOVA"
-	"iommufd_ioas.two_mock_domain.area_auto_iova|$AUTOIOVA"
-	"iommufd_ioas.mock_domain_limit.area_auto_iova|$AUTOIOVA"
 )
 
 others=
