@@ -290,6 +290,13 @@ static uint8_t acc_state_load(AccFunc *pf, AccFunc *f, uint64_t addr)
 
 /* ------------------------------------------------------------- mailbox */
 
+/* The command in flight completes ACC_MB_DELAY_NS from now. */
+static void acc_mb_arm(AccFunc *f)
+{
+    f->mb_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + ACC_MB_DELAY_NS;
+    timer_mod(&f->mb_timer, f->mb_deadline);
+}
+
 static uint8_t acc_mb_exec(AccFunc *f, uint32_t cmd, uint32_t qn,
                            uint64_t addr);
 
@@ -333,9 +340,7 @@ static uint8_t acc_pf_vf_cmd(AccFunc *pf, uint32_t cmd, uint32_t qn,
         f->status &= ~ACC_FUNC_ST_PAUSED;
         acc_qm_kick(f);
         if (f->mb_status & ACC_MB_BUSY) {
-            f->mb_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                             ACC_MB_DELAY_NS;
-            timer_mod(&f->mb_timer, f->mb_deadline);
+            acc_mb_arm(f);
         }
         acc_func_notify(f, f->int_status & ~f->int_mask);
         return ACC_MB_OK;
@@ -410,8 +415,7 @@ static void acc_mb_write_cmd(AccFunc *f, uint32_t cmd)
     f->mb_cmd_qn = f->mb_qn;
     f->mb_cmd_addr = f->mb_addr;
     f->mb_status = ACC_MB_BUSY;
-    f->mb_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + ACC_MB_DELAY_NS;
-    timer_mod(&f->mb_timer, f->mb_deadline);
+    acc_mb_arm(f);
 }
 
 /*
