@@ -31,7 +31,7 @@ initramfs: deps
 	@$(ROOT)/scripts/build-initramfs >/dev/null
 
 modules: kernel
-	@$(MAKE) -s -C "$$($(KDIR_CMD))" M=$(ROOT) W=1 modules
+	@$(ROOT)/scripts/build-modules >/dev/null
 
 tests: kernel
 	@$(MAKE) -s -C $(ROOT)/tests KDIR="$$($(KDIR_CMD))"
