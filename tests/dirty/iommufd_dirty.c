@@ -12,7 +12,8 @@
  * IOVA layout: one pattern page at PATTERN_IOVA that the device only reads
  * (its contents become what the device writes), the data area of
  * DATA_PAGES pages at DATA_IOVA, and for the huge-page test a 2 MiB
- * hugetlb area at HUGE_IOVA.
+ * hugetlb area at HUGE_IOVA; for the table test, three tables' worth of
+ * 4 KiB pages at TABLE_IOVA.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,9 @@
 #define HUGE_IOVA	0x04000000ULL
 #define HUGE_SIZE	(2UL << 20)
 #define HUGE_PAGES	(HUGE_SIZE / PAGE)
+#define TABLE_IOVA	0x06000000ULL
+#define TABLE_PAGES	512		/* leaves in a table of 4 KiB IOPTEs */
+#define MAX_BITS	(3 * TABLE_PAGES)
 #define BITMAP_WORDS(n)	(((n) + 63) / 64)
 
 FIXTURE(dirty) {
@@ -74,21 +78,30 @@ static int set_tracking(int iommufd, uint32_t hwpt_id, bool on)
 	return ioctl(iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st) ? -errno : 0;
 }
 
-static int get_dirty(int iommufd, uint32_t hwpt_id, uint64_t iova,
-		     size_t npages, uint32_t flags, uint64_t *bitmap)
+/* Read npages bits of pgsize bytes each from iova on. */
+static int get_dirty_pg(int iommufd, uint32_t hwpt_id, uint64_t iova,
+			size_t npages, uint64_t pgsize, uint32_t flags,
+			uint64_t *bitmap)
 {
 	struct iommu_hwpt_get_dirty_bitmap gd = {
 		.size = sizeof(gd),
 		.hwpt_id = hwpt_id,
 		.flags = flags,
 		.iova = iova,
-		.length = npages * PAGE,
-		.page_size = PAGE,
+		.length = npages * pgsize,
+		.page_size = pgsize,
 		.data = (uintptr_t)bitmap,
 	};
 
 	memset(bitmap, 0, BITMAP_WORDS(npages) * 8);
 	return ioctl(iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd) ? -errno : 0;
+}
+
+static int get_dirty(int iommufd, uint32_t hwpt_id, uint64_t iova,
+		     size_t npages, uint32_t flags, uint64_t *bitmap)
+{
+	return get_dirty_pg(iommufd, hwpt_id, iova, npages, PAGE, flags,
+			    bitmap);
 }
 
 /* "[a, b, c]" of the set bits; ranges of more than 4 as "a-b". */
@@ -120,7 +133,7 @@ static const char *fmt_bits(const uint64_t *bitmap, size_t nbits)
 /* The bitmap has exactly the bits of pages[] (terminated by -1). */
 static bool bits_equal(const uint64_t *bitmap, size_t nbits, const int *pages)
 {
-	uint64_t want[BITMAP_WORDS(HUGE_PAGES)] = { 0 };
+	uint64_t want[BITMAP_WORDS(MAX_BITS)] = { 0 };
 	size_t i;
 
 	for (; *pages >= 0; pages++)
@@ -134,18 +147,26 @@ static bool bits_equal(const uint64_t *bitmap, size_t nbits, const int *pages)
 #define PAGES(...) ((const int[]){ __VA_ARGS__, -1 })
 #define NO_PAGES ((const int[]){ -1 })
 
-/* Read (and clear, unless flags) the data area; expect exactly pages. */
-#define expect_dirty(iova, npages, flags, pages)			\
+/*
+ * Read (and clear, unless flags) npages bits of pgsize bytes from iova on;
+ * expect exactly the bits in pages.
+ */
+#define expect_dirty_pg(iova, npages, pgsize, flags, pages)		\
 	do {								\
-		uint64_t _bm[BITMAP_WORDS(HUGE_PAGES)];			\
+		uint64_t _bm[BITMAP_WORDS(MAX_BITS)];			\
 									\
-		ASSERT_EQ(0, get_dirty(self->iommufd, self->hwpt_id,	\
-				       iova, npages, flags, _bm));	\
+		ASSERT_GE(MAX_BITS, npages);				\
+		ASSERT_EQ(0, get_dirty_pg(self->iommufd, self->hwpt_id,	\
+					  iova, npages, pgsize, flags,	\
+					  _bm));			\
 		ksft_print_msg("%s: bitmap%s %s\n", _metadata->name,	\
 			       (flags) ? " (no clear)" : "",		\
 			       fmt_bits(_bm, npages));			\
 		ASSERT_TRUE(bits_equal(_bm, npages, pages));		\
 	} while (0)
+
+#define expect_dirty(iova, npages, flags, pages) \
+	expect_dirty_pg(iova, npages, PAGE, flags, pages)
 
 #define expect_data_dirty(flags, pages) \
 	expect_dirty(DATA_IOVA, DATA_PAGES, flags, pages)
@@ -375,6 +396,71 @@ TEST_F(dirty, huge_page)
 	expect_dirty(HUGE_IOVA, HUGE_PAGES, 0, NO_PAGES);
 	expect_data_dirty(0, NO_PAGES);
 	munmap(huge, HUGE_SIZE);
+}
+
+/*
+ * Scattered dirty pages in one table of 4 KiB IOPTEs, the middle of three:
+ * the driver records such a table in one call, a word of bits at a time
+ * when the bitmap's pages are 4 KiB (iova_bitmap_set_bits()). Read it with
+ * the table at bit 0 of a word, at bit 3 (the words carry over into the
+ * next), and with a bitmap of 8 KiB pages, where each bit covers two
+ * IOPTEs and the bits are recorded range by range.
+ */
+TEST_F(dirty, table_bits)
+{
+	static const int idx[] = { 0, 1, 63, 64, 65, 200, 447, 448, 510, 511 };
+	const size_t n = sizeof(idx) / sizeof(idx[0]), len = MAX_BITS * PAGE;
+	int want[sizeof(idx) / sizeof(idx[0]) + 1];
+	uint8_t *buf;
+	size_t i, k;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, madvise(buf, len, MADV_NOHUGEPAGE));
+	/*
+	 * Fault the pages in from the top down: the allocator hands out
+	 * ascending pages, so no 2 MiB of them is physically contiguous in
+	 * IOVA order and every IOPTE is 4 KiB (the reads below would show a
+	 * 2 MiB one as 512 bits).
+	 */
+	for (i = len; i; i -= PAGE)
+		buf[i - PAGE] = 0;
+	ASSERT_EQ(0, ioas_map(self->iommufd, self->ioas_id, buf, len,
+			      TABLE_IOVA));
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
+
+#define dirty_table()							\
+	for (i = 0; i < n; i++)						\
+		ASSERT_EQ(0, dev_write(self, TABLE_IOVA +		\
+				       (TABLE_PAGES + idx[i]) * PAGE, 64))
+
+	/* the table at bit 512: whole words */
+	dirty_table();
+	for (i = 0; i < n; i++)
+		want[i] = TABLE_PAGES + idx[i];
+	want[n] = -1;
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, want);
+
+	/* from 3 pages before the table: its bits start at bit 3 */
+	dirty_table();
+	for (i = 0; i < n; i++)
+		want[i] = 3 + idx[i];
+	expect_dirty(TABLE_IOVA + (TABLE_PAGES - 3) * PAGE, TABLE_PAGES + 6,
+		     0, want);
+
+	/* 8 KiB bitmap pages: a bit per pair of IOPTEs */
+	dirty_table();
+	for (i = 0, k = 0; i < n; i++)
+		if (!k || want[k - 1] != (TABLE_PAGES + idx[i]) / 2)
+			want[k++] = (TABLE_PAGES + idx[i]) / 2;
+	want[k] = -1;
+	expect_dirty_pg(TABLE_IOVA, MAX_BITS / 2, 2 * PAGE, 0, want);
+#undef dirty_table
+
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
+	expect_data_dirty(0, NO_PAGES);
+	munmap(buf, len);
 }
 
 /*
