@@ -11,12 +11,16 @@
  * the mapped IOPTEs (big COPY jobs for 100% of 4 KiB IOPTEs, 64-byte
  * writes through dst SGLs otherwise), then one GET_DIRTY_BITMAP
  * (read-and-clear, 4 KiB bitmap granularity) over the whole mapping is
- * timed. The floor: one userspace read pass (64-bit loads, summed, eight
- * per iteration) over a buffer of as many bytes as the leaf IOPTEs of the
- * mapping, made in each repetition just before the timed harvest, so
- * that both meet the same state of the machine. The ratio is the median
- * of the per-repetition ratios (the ratio of the medians is printed too);
- * the times are medians.
+ * timed. The floor: one plain read pass over the same page-table bytes,
+ * made by acc_ptfloor.ko (bench/dirty/ptfloor/, loaded by bench/dirty/run)
+ * in a write(2) to /sys/kernel/debug/acc_ptfloor (the VF selected once),
+ * timed around the call as the harvest's ioctl is. Each repetition makes it beside the harvest,
+ * before it in even repetitions and after it in odd ones, since the first
+ * of the two reads the lines the device has just written (the D bits)
+ * cold. The ratio is the median of the per-repetition ratios (the ratio of
+ * the medians is printed too); the times are medians. For comparison with
+ * earlier runs, a userspace read pass (eight 64-bit loads per iteration)
+ * over a buffer of as many bytes, just before, is printed as "buffer".
  *
  * Then VF DMA throughput: 16 MiB COPY jobs into a 256 MiB window of the
  * 4 KiB mapping with tracking on (the D bits cleared by a harvest before
@@ -151,8 +155,22 @@ static double harvest(uint64_t iova, uint64_t len, size_t *bits)
 }
 
 static volatile uint64_t sink;
+static int ptfloor_fd = -1;
 
-/* A buffer of bytes of memory for the floor pass, filled once */
+/* One read pass over the page table mapping [iova, iova + len); seconds */
+static double floor_pt(uint64_t iova, uint64_t len)
+{
+	char cmd[80];
+	int n = snprintf(cmd, sizeof(cmd), "%llx %llx",
+			 (unsigned long long)iova, (unsigned long long)len);
+	double t = now_s();
+
+	if (write(ptfloor_fd, cmd, n) != n)
+		die("acc_ptfloor", errno);
+	return now_s() - t;
+}
+
+/* A buffer of bytes of memory for the buffer read pass, filled once */
 static uint64_t *floor_alloc(size_t bytes)
 {
 	uint64_t *p = malloc(bytes);
@@ -168,7 +186,7 @@ static uint64_t *floor_alloc(size_t bytes)
 /*
  * One plain read pass over bytes at p (a multiple of 64): 64-bit loads,
  * summed, a cache line of them per iteration as the kernel's scan of a
- * table of leaves does; seconds.
+ * table of leaves does; seconds. The floor of runs before acc_ptfloor.
  */
 static double floor_pass(const uint64_t *p, size_t bytes)
 {
@@ -241,6 +259,7 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 		real = probe_iopte(base);
 		for (pi = 0; pi < 2; pi++) {
 			double t[16], td = 0, tc[16], fl[16], ratio[16];
+			double fb[16], bratio[16];
 			size_t bits = 0, cbits = 0;
 
 			for (r = 0; r < reps; r++) {
@@ -248,22 +267,30 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 				td -= now_s();
 				dirty(base, len, iopte, pcts[pi]);
 				td += now_s();
+				fb[r] = floor_pass(fbuf, ptbytes);
 				/* the floor, side by side with the harvest */
-				fl[r] = floor_pass(fbuf, ptbytes);
+				if (r % 2 == 0)
+					fl[r] = floor_pt(base, len);
 				t[r] = harvest(base, len, &bits);
+				if (r % 2)
+					fl[r] = floor_pt(base, len);
 				tc[r] = harvest(base, len, &cbits);
 				ratio[r] = t[r] / fl[r];
+				bratio[r] = t[r] / fb[r];
 			}
 			qsort(t, reps, sizeof(t[0]), cmp_d);
 			qsort(tc, reps, sizeof(tc[0]), cmp_d);
 			qsort(fl, reps, sizeof(fl[0]), cmp_d);
 			qsort(ratio, reps, sizeof(ratio[0]), cmp_d);
-			printf("harvest %-3s IOPTE %4s map %4llu MiB dirty %3d%%: %9.3f ms (%8.3f ms/GiB) floor %8.3f ms ratio %7.2f (of medians %.2f) | clean %9.3f ms | bits %zu, %zu after | dirtying took %.1f s/rep\n",
+			qsort(fb, reps, sizeof(fb[0]), cmp_d);
+			qsort(bratio, reps, sizeof(bratio[0]), cmp_d);
+			printf("harvest %-3s IOPTE %4s map %4llu MiB dirty %3d%%: %9.3f ms (%8.3f ms/GiB) floor %8.3f ms ratio %7.2f (of medians %.2f) | buffer %8.3f ms bratio %6.2f | clean %9.3f ms | bits %zu, %zu after | dirtying took %.1f s/rep\n",
 			       kind, real == iopte ? (iopte == DPAGE ? "4K" : "2M") : "??",
 			       (unsigned long long)(len / MIB), pcts[pi],
 			       t[reps / 2] * 1e3, t[reps / 2] * 1e3 / (len / GIB),
 			       fl[reps / 2] * 1e3, ratio[reps / 2],
 			       t[reps / 2] / fl[reps / 2],
+			       fb[reps / 2] * 1e3, bratio[reps / 2],
 			       tc[reps / 2] * 1e3, bits, cbits, td / reps);
 			if (real != iopte)
 				printf("  (IOPTE probe: one write dirtied %llu bytes)\n",
@@ -341,6 +368,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
 		die("no acc VF", ENODEV);
+	ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_WRONLY);
+	if (ptfloor_fd < 0)
+		die("/sys/kernel/debug/acc_ptfloor (insmod acc_ptfloor.ko)", errno);
+	if (write(ptfloor_fd, vfs[0], strlen(vfs[0])) < 0)
+		die("acc_ptfloor: select the VF", errno);
 	ret = acc_pci_bind(vfs[0], "vfio-pci");
 	if (ret)
 		die("bind vfio-pci", ret);

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * acc_ptfloor: the floor of the dirty-tracking benchmark (bench/dirty/).
+ *
+ * Issue 4 measures IOMMU_HWPT_GET_DIRTY_BITMAP against "one plain read pass
+ * over the same page-table bytes". Userspace cannot reach the IOMMU's page
+ * tables, so this module makes that pass. On an open file of
+ * /sys/kernel/debug/acc_ptfloor, a write of
+ *
+ *	DOMAIN:BUS:DEV.FN	selects the PCI device, for this open file;
+ *	IOVA LENGTH		(hex, 4 KiB aligned) walks the VT-d page table
+ *				of the paging domain the device is attached
+ *				to, from the root down to the leaves that map
+ *				[IOVA, IOVA + LENGTH).
+ *
+ * The walk loads every entry on the way: the leaves eight at a time,
+ * summed, as a plain read of memory; above them, each entry once, followed
+ * down when it points to a lower table. It writes nothing. The benchmark
+ * times the write(2), as it times the ioctl of the harvest; the device is
+ * looked up once, at selection, as iommufd looks up the HWPT by its ID.
+ *
+ * Errors: EINVAL (a malformed line, an unaligned or empty range, or a range
+ * beyond the domain's address width), ENODEV (no such PCI device), ENXIO
+ * (no device selected), ENOENT (the device is not attached to a paging
+ * domain), EOPNOTSUPP (the device is not behind a VT-d IOMMU). The caller
+ * must not change the mappings of the range while a pass runs: the walk
+ * takes no lock.
+ */
+#include <linux/debugfs.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "iommu.h"
+
+static struct dentry *ptfloor_file;
+/* The sum of the last pass, so that the loads are not optimised away */
+static u64 ptfloor_sum;
+
+/* Load @n leaves at @pte, eight at a time */
+static u64 ptfloor_leaves(struct dma_pte *pte, unsigned int n)
+{
+	unsigned int i = 0;
+	u64 sum = 0;
+
+	for (; i + 8 <= n; i += 8)
+		sum += READ_ONCE(pte[i].val) + READ_ONCE(pte[i + 1].val) +
+		       READ_ONCE(pte[i + 2].val) + READ_ONCE(pte[i + 3].val) +
+		       READ_ONCE(pte[i + 4].val) + READ_ONCE(pte[i + 5].val) +
+		       READ_ONCE(pte[i + 6].val) + READ_ONCE(pte[i + 7].val);
+	for (; i < n; i++)
+		sum += READ_ONCE(pte[i].val);
+	return sum;
+}
+
+/* Load the entries of @table, at @level, that map [pfn, last], and below */
+static u64 ptfloor_walk(struct dma_pte *table, int level, unsigned long pfn,
+			unsigned long last)
+{
+	unsigned int shift = level_to_offset_bits(level);
+	u64 base = pfn & ~((1ULL << (shift + LEVEL_STRIDE)) - 1);
+	unsigned int i = pfn_level_offset(pfn, level);
+	unsigned int end = pfn_level_offset(last, level);
+	u64 sum = 0;
+
+	if (level == 1)
+		return ptfloor_leaves(&table[i], end - i + 1);
+
+	for (; i <= end; i++) {
+		u64 val = READ_ONCE(table[i].val), lo, hi;
+
+		sum += val;
+		if (!(val & (DMA_PTE_READ | DMA_PTE_WRITE)) ||
+		    (val & DMA_PTE_LARGE_PAGE))
+			continue;
+		lo = max_t(u64, pfn, base + ((u64)i << shift));
+		hi = min_t(u64, last, base + ((u64)(i + 1) << shift) - 1);
+		sum += ptfloor_walk(phys_to_virt(dma_pte_addr(&table[i])),
+				    level - 1, lo, hi);
+	}
+	return sum;
+}
+
+static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length)
+{
+	struct iommu_domain *domain;
+	struct dmar_domain *dmar_domain;
+	struct device *iommu_dev;
+	u64 last;
+
+	iommu_dev = pdev->dev.iommu && pdev->dev.iommu->iommu_dev ?
+		    pdev->dev.iommu->iommu_dev->dev : NULL;
+	/* Intel IOMMUs register as dmar0, dmar1, ... */
+	if (!iommu_dev || strncmp(dev_name(iommu_dev), "dmar", 4))
+		return -EOPNOTSUPP;
+	domain = iommu_get_domain_for_dev(&pdev->dev);
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return -ENOENT;
+	dmar_domain = to_dmar_domain(domain);
+	last = iova + length - 1;
+	if (!length || !IS_ALIGNED(iova | length, VTD_PAGE_SIZE) ||
+	    last < iova || (dmar_domain->gaw < 64 && last >> dmar_domain->gaw))
+		return -EINVAL;
+	WRITE_ONCE(ptfloor_sum,
+		   ptfloor_walk(dmar_domain->pgd,
+				agaw_to_level(dmar_domain->agaw),
+				iova >> VTD_PAGE_SHIFT, last >> VTD_PAGE_SHIFT));
+	return 0;
+}
+
+static ssize_t ptfloor_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned int dom, bus, dev, fn;
+	struct pci_dev *pdev;
+	u64 iova, length;
+	char buf[64];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+
+	if (sscanf(buf, "%llx %llx", &iova, &length) == 2) {
+		pdev = file->private_data;
+		if (!pdev)
+			return -ENXIO;
+		ret = ptfloor_pass(pdev, iova, length);
+		return ret ? ret : count;
+	}
+
+	if (sscanf(buf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4 ||
+	    bus > 0xff || dev > 0x1f || fn > 7)
+		return -EINVAL;
+	pdev = pci_get_domain_bus_and_slot(dom, bus, PCI_DEVFN(dev, fn));
+	if (!pdev)
+		return -ENODEV;
+	pci_dev_put(file->private_data);
+	file->private_data = pdev;
+	return count;
+}
+
+static int ptfloor_release(struct inode *inode, struct file *file)
+{
+	pci_dev_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations ptfloor_fops = {
+	.owner = THIS_MODULE,
+	.write = ptfloor_write,
+	.release = ptfloor_release,
+};
+
+static int __init ptfloor_init(void)
+{
+	ptfloor_file = debugfs_create_file("acc_ptfloor", 0200, NULL, NULL,
+					   &ptfloor_fops);
+	return 0;
+}
+
+static void __exit ptfloor_exit(void)
+{
+	debugfs_remove(ptfloor_file);
+}
+
+module_init(ptfloor_init);
+module_exit(ptfloor_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("acc: a plain read pass over a VT-d page table (dirty-tracking benchmark floor)");
