@@ -13,7 +13,8 @@
  * (its contents become what the device writes), the data area of
  * DATA_PAGES pages at DATA_IOVA, and for the huge-page test a 2 MiB
  * hugetlb area at HUGE_IOVA; for the table test, three tables' worth of
- * 4 KiB pages at TABLE_IOVA.
+ * 4 KiB pages at TABLE_IOVA; for the line test, ten 2 MiB hugetlb pages
+ * from LINE_IOVA - 2 MiB, the eight after it a cache line of entries.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,9 @@
 #define HUGE_PAGES	(HUGE_SIZE / PAGE)
 #define TABLE_IOVA	0x06000000ULL
 #define TABLE_PAGES	512		/* leaves in a table of 4 KiB IOPTEs */
-#define MAX_BITS	(3 * TABLE_PAGES)
+#define LINE_IOVA	0x0a000000ULL	/* 16 MiB aligned: 8 entries of 2 MiB */
+#define LINE_HUGE	10		/* one before the line, 8, one after */
+#define MAX_BITS	(8 * TABLE_PAGES)
 #define BITMAP_WORDS(n)	(((n) + 63) / 64)
 
 FIXTURE(dirty) {
@@ -461,6 +464,73 @@ TEST_F(dirty, table_bits)
 	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
 	expect_data_dirty(0, NO_PAGES);
 	munmap(buf, len);
+}
+
+/*
+ * A cache line of 2 MiB IOPTEs that are all dirty (a buffer the device
+ * wrote) is harvested as one range: read with a bit per 2 MiB, with
+ * NO_CLEAR, with one of them clean, and with 4 KiB bits from inside the
+ * first large page to inside the last, which must report the clipped range
+ * whole and clear the eight entries but not those beside the line.
+ */
+TEST_F(dirty, huge_line)
+{
+	const uint64_t area = LINE_IOVA - HUGE_SIZE;
+	const size_t len = LINE_HUGE * HUGE_SIZE;
+	const size_t nbits = 8 * HUGE_PAGES - 8;
+	int all[LINE_HUGE + 1], want[8 * HUGE_PAGES + 1];
+	uint8_t *huge;
+	size_t i, k;
+	int fd;
+
+	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (fd >= 0) {
+		ASSERT_EQ(2, write(fd, "16", 2));
+		close(fd);
+	}
+	huge = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2 MiB hugetlb pages: %s", strerror(errno));
+	memset(huge, 0, len);
+	ASSERT_EQ(0, ioas_map(self->iommufd, self->ioas_id, huge, len, area));
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, NO_PAGES);
+
+#define dirty_huge(skip)						\
+	for (i = 0; i < LINE_HUGE; i++)					\
+		if (i != (skip))					\
+			ASSERT_EQ(0, dev_write(self, area + i * HUGE_SIZE + \
+					       5 * PAGE, 64))
+
+	for (i = 0; i < LINE_HUGE; i++)
+		all[i] = i;
+	all[LINE_HUGE] = -1;
+	dirty_huge(LINE_HUGE);
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE,
+			IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, all);
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, all);
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, NO_PAGES);
+
+	/* one clean entry in the line: entry by entry */
+	dirty_huge(5);
+	for (i = 0, k = 0; i < LINE_HUGE; i++)
+		if (i != 5)
+			want[k++] = i;
+	want[k] = -1;
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, want);
+
+	/* from 3 pages into the line's first entry to 5 before its end */
+	dirty_huge(LINE_HUGE);
+	for (i = 0; i < nbits; i++)
+		want[i] = i;
+	want[nbits] = -1;
+	expect_dirty(LINE_IOVA + 3 * PAGE, nbits, 0, want);
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, PAGES(0, 9));
+#undef dirty_huge
+
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, NO_PAGES);
+	expect_data_dirty(0, NO_PAGES);
+	munmap(huge, len);
 }
 
 /*
