@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 	size_t bufsz = GIB;
 	struct acc_dma src;
 	void *buf, *hbuf;
-	int c, ret, fd;
+	int c, ret;
 
 	while ((c = getopt(argc, argv, "b:r:")) != -1) {
 		if (c == 'b')
@@ -406,15 +406,9 @@ int main(int argc, char **argv)
 	unmap_all(IOVA_4K, bufsz);
 	munmap(buf, bufsz);
 
-	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
-	if (fd >= 0) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "%llu", (unsigned long long)(bufsz / HUGE + 8));
-		if (write(fd, n, strlen(n)) < 0)
-			perror("nr_hugepages");
-		close(fd);
-	}
+	ret = dirty_hugetlb_reserve(bufsz / HUGE + 8);
+	if (ret)
+		fprintf(stderr, "dirty_bench: nr_hugepages: %s\n", strerror(-ret));
 	hbuf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
 		    -1, 0);

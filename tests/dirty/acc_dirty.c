@@ -644,18 +644,8 @@ TEST_F(acc, huge_page)
 	int all[HUGE_PAGES + 1];
 	uint8_t *huge;
 	size_t i;
-	int fd;
 
-	fd = open("/proc/sys/vm/nr_hugepages", O_RDWR);
-	if (fd >= 0) {
-		char buf[32] = "";
-
-		if (read(fd, buf, sizeof(buf) - 1) > 0 && atoi(buf) < 2) {
-			lseek(fd, 0, SEEK_SET);
-			ASSERT_EQ(1, write(fd, "2", 1));
-		}
-		close(fd);
-	}
+	ASSERT_EQ(0, dirty_hugetlb_reserve(2));
 	huge = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (huge == MAP_FAILED)

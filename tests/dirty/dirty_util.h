@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * iommufd dirty-tracking helpers shared by acc_dirty.c and the benchmark
- * (bench/dirty/dirty_bench.c): HWPT tracking on/off, GET_DIRTY_BITMAP,
- * bitmap printing, a monotonic clock.
+ * iommufd dirty-tracking helpers shared by acc_dirty.c, iommufd_dirty.c and
+ * the benchmark (bench/dirty/dirty_bench.c): HWPT tracking on/off,
+ * GET_DIRTY_BITMAP, bitmap printing, a monotonic clock, the hugetlb pool.
  */
 #ifndef DIRTY_UTIL_H
 #define DIRTY_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/iommufd.h>
 
@@ -94,6 +97,32 @@ static inline const char *bm_fmt(char *buf, size_t len, const uint64_t *bm,
 	}
 	snprintf(buf + n, len - n, "]");
 	return buf;
+}
+
+/*
+ * Grow the hugetlb pool to at least n pages of the default size (2 MiB);
+ * a larger pool, or a kernel without the sysctl, is left alone: whether
+ * the pages can be had is for the mmap() that follows to tell. 0 or -errno
+ * (the write was refused).
+ */
+static inline int dirty_hugetlb_reserve(unsigned long n)
+{
+	char buf[32] = "";
+	ssize_t len, w;
+	int fd, ret = 0;
+
+	fd = open("/proc/sys/vm/nr_hugepages", O_RDWR);
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) > 0 &&
+	    strtoul(buf, NULL, 10) < n) {
+		len = snprintf(buf, sizeof(buf), "%lu", n);
+		w = pwrite(fd, buf, len, 0);
+		if (w != len)
+			ret = w < 0 ? -errno : -EIO;
+	}
+	close(fd);
+	return ret;
 }
 
 static inline double now_s(void)

@@ -30,6 +30,7 @@
 
 #include "kselftest_harness.h"
 #include "dma_source.h"
+#include "dirty_util.h"
 
 #define PAGE		4096UL
 #define PATTERN_IOVA	0x00800000ULL
@@ -370,13 +371,8 @@ TEST_F(dirty, tracking_off)
 TEST_F(dirty, huge_page)
 {
 	uint8_t *huge;
-	int fd;
 
-	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
-	if (fd >= 0) {
-		ASSERT_EQ(1, write(fd, "4", 1));
-		close(fd);
-	}
+	ASSERT_EQ(0, dirty_hugetlb_reserve(4));
 	huge = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (huge == MAP_FAILED)
@@ -481,13 +477,8 @@ TEST_F(dirty, huge_line)
 	int all[LINE_HUGE + 1], want[8 * HUGE_PAGES + 1];
 	uint8_t *huge;
 	size_t i, k;
-	int fd;
 
-	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
-	if (fd >= 0) {
-		ASSERT_EQ(2, write(fd, "16", 2));
-		close(fd);
-	}
+	ASSERT_EQ(0, dirty_hugetlb_reserve(16));
 	huge = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (huge == MAP_FAILED)
