@@ -467,7 +467,9 @@ TEST_F(dirty, table_bits)
  * wrote) is harvested as one range: read with a bit per 2 MiB, with
  * NO_CLEAR, with one of them clean, and with 4 KiB bits from inside the
  * first large page to inside the last, which must report the clipped range
- * whole and clear the eight entries but not those beside the line.
+ * whole and clear the eight entries but not those beside the line; then
+ * with 4 KiB bits from inside the clean entry before the line, so that the
+ * recorded run neither starts nor ends on a word of the bitmap.
  */
 TEST_F(dirty, huge_line)
 {
@@ -517,6 +519,19 @@ TEST_F(dirty, huge_line)
 	want[nbits] = -1;
 	expect_dirty(LINE_IOVA + 3 * PAGE, nbits, 0, want);
 	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, PAGES(0, 9));
+
+	/*
+	 * From 3 pages into the clean entry before the line: the run of
+	 * dirty entries starts at bit 509, inside a word of the bitmap, and
+	 * ends inside another (the bits between are filled whole words at a
+	 * time); entries 1-7 are read, and the last of them only in part.
+	 */
+	dirty_huge(0);
+	for (i = HUGE_PAGES - 3, k = 0; i < nbits; i++)
+		want[k++] = i;
+	want[k] = -1;
+	expect_dirty(area + 3 * PAGE, nbits, 0, want);
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, PAGES(8, 9));
 #undef dirty_huge
 
 	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, NO_PAGES);
