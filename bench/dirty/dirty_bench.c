@@ -26,7 +26,12 @@
  * 4 KiB mapping with tracking on (the D bits cleared by a harvest before
  * each pass, so every page's first write sets D) vs off.
  *
+ * With -l N, for profiling (bench/dirty/profile) instead: N times, the VF
+ * dirties PCT% of a MAP MiB mapping of IOPTE-sized IOPTEs and one harvest
+ * reads it; the median and mean harvest times are printed.
+ *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
+ *   dirty_bench -l N [-i 4K|2M] [-m MAP_MIB] [-d PCT]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -344,6 +349,31 @@ static void bench_dma(uint64_t base)
 	       on[reps / 2] / off[reps / 2]);
 }
 
+/* -l: n times, dirty pct% of [base, base + len) and harvest it */
+static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
+			 uint64_t iopte, uint64_t len, int pct, int n)
+{
+	double *t = calloc(n, sizeof(*t)), sum = 0;
+	int i;
+
+	if (!t)
+		die("calloc", ENOMEM);
+	map_aliases(buf, bufsz, base, len);
+	if (probe_iopte(base) != iopte)
+		die("IOPTE probe: not the IOPTE size asked for", EINVAL);
+	for (i = 0; i < n; i++) {
+		dirty(base, len, iopte, pct);
+		t[i] = harvest(base, len, NULL);
+		sum += t[i];
+	}
+	qsort(t, n, sizeof(t[0]), cmp_d);
+	printf("loop %s IOPTE map %llu MiB dirty %d%%: %d harvests, median %.1f us, mean %.1f us\n",
+	       iopte == DPAGE ? "4K" : "2M", (unsigned long long)(len / MIB),
+	       pct, n, t[n / 2] * 1e6, sum / n * 1e6);
+	unmap_all(base, len);
+	free(t);
+}
+
 int main(int argc, char **argv)
 {
 	struct acc_vf_opts o = {
@@ -352,27 +382,46 @@ int main(int argc, char **argv)
 		.hwpt_flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
 	char vfs[ACC_MAX_VFS][16];
+	uint64_t iopte = DPAGE, maplen = GIB;
+	int c, ret, loops = 0, pct = 100;
 	size_t bufsz = GIB;
 	struct acc_dma src;
 	void *buf, *hbuf;
-	int c, ret;
 
-	while ((c = getopt(argc, argv, "b:r:")) != -1) {
+	while ((c = getopt(argc, argv, "b:r:l:i:m:d:")) != -1) {
 		if (c == 'b')
 			bufsz = strtoull(optarg, NULL, 0) * MIB;
 		else if (c == 'r')
 			reps = atoi(optarg);
+		else if (c == 'l')
+			loops = atoi(optarg);
+		else if (c == 'i')
+			iopte = strcmp(optarg, "2M") ? (strcmp(optarg, "4K") ?
+							0 : DPAGE) : HUGE;
+		else if (c == 'm')
+			maplen = strtoull(optarg, NULL, 0) * MIB;
+		else if (c == 'd')
+			pct = atoi(optarg);
+		else
+			loops = -1;
 	}
-	if (reps < 1 || reps > 16 || bufsz % GIB)
-		die("usage: -b MiB (multiple of 1024) -r 1..16", EINVAL);
+	if (reps < 1 || reps > 16 || bufsz % GIB || loops < 0 || !iopte ||
+	    !maplen || maplen % bufsz || maplen > 4 * GIB ||
+	    (pct != 100 && pct != 1))
+		die("usage: [-b MiB (multiple of 1024)] [-r 1..16] | -l N [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1]",
+		    EINVAL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
 		die("no acc VF", ENODEV);
-	ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_WRONLY);
-	if (ptfloor_fd < 0)
-		die("/sys/kernel/debug/acc_ptfloor (insmod acc_ptfloor.ko)", errno);
-	if (write(ptfloor_fd, vfs[0], strlen(vfs[0])) < 0)
-		die("acc_ptfloor: select the VF", errno);
+	/* The floor, for the benchmark's figures */
+	if (!loops) {
+		ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_WRONLY);
+		if (ptfloor_fd < 0)
+			die("/sys/kernel/debug/acc_ptfloor (insmod acc_ptfloor.ko)",
+			    errno);
+		if (write(ptfloor_fd, vfs[0], strlen(vfs[0])) < 0)
+			die("acc_ptfloor: select the VF", errno);
+	}
 	ret = acc_pci_bind(vfs[0], "vfio-pci");
 	if (ret)
 		die("bind vfio-pci", ret);
@@ -392,11 +441,27 @@ int main(int argc, char **argv)
 		die("VF setup", ret);
 	bitmap = malloc(BM_WORDS(4 * GIB / DPAGE) * 8);
 
+	if (loops && iopte == HUGE) {
+		ret = dirty_hugetlb_reserve(bufsz / HUGE + 8);
+		if (ret)
+			die("nr_hugepages", ret);
+		hbuf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			    MAP_POPULATE, -1, 0);
+		if (hbuf == MAP_FAILED)
+			die("mmap hugetlb", errno);
+		loop_harvest(hbuf, bufsz, IOVA_2M, HUGE, maplen, pct, loops);
+		return 0;
+	}
 	buf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED)
 		die("mmap", errno);
 	madvise(buf, bufsz, MADV_NOHUGEPAGE);
+	if (loops) {
+		loop_harvest(buf, bufsz, IOVA_4K, DPAGE, maplen, pct, loops);
+		return 0;
+	}
 	printf("# VF %s, buffer %llu MiB, %d reps (median)\n", vfs[0],
 	       (unsigned long long)(bufsz / MIB), reps);
 	bench_harvest("4K", buf, bufsz, IOVA_4K, DPAGE);
