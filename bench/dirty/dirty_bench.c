@@ -349,6 +349,22 @@ static void bench_dma(uint64_t base)
 	       on[reps / 2] / off[reps / 2]);
 }
 
+/* bytes of 2 MiB hugetlb pages, populated, the pool grown for them */
+static void *hugetlb_buf(size_t bytes)
+{
+	int ret = dirty_hugetlb_reserve(bytes / HUGE + 8);
+	void *p;
+
+	if (ret)
+		fprintf(stderr, "dirty_bench: nr_hugepages: %s\n", strerror(-ret));
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap hugetlb", errno);
+	return p;
+}
+
 /* -l: n times, dirty pct% of [base, base + len) and harvest it */
 static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			 uint64_t iopte, uint64_t len, int pct, int n)
@@ -396,8 +412,8 @@ int main(int argc, char **argv)
 		else if (c == 'l')
 			loops = atoi(optarg);
 		else if (c == 'i')
-			iopte = strcmp(optarg, "2M") ? (strcmp(optarg, "4K") ?
-							0 : DPAGE) : HUGE;
+			iopte = !strcmp(optarg, "4K") ? DPAGE :
+				!strcmp(optarg, "2M") ? HUGE : 0;
 		else if (c == 'm')
 			maplen = strtoull(optarg, NULL, 0) * MIB;
 		else if (c == 'd')
@@ -442,14 +458,7 @@ int main(int argc, char **argv)
 	bitmap = malloc(BM_WORDS(4 * GIB / DPAGE) * 8);
 
 	if (loops && iopte == HUGE) {
-		ret = dirty_hugetlb_reserve(bufsz / HUGE + 8);
-		if (ret)
-			die("nr_hugepages", ret);
-		hbuf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-			    MAP_POPULATE, -1, 0);
-		if (hbuf == MAP_FAILED)
-			die("mmap hugetlb", errno);
+		hbuf = hugetlb_buf(bufsz);
 		loop_harvest(hbuf, bufsz, IOVA_2M, HUGE, maplen, pct, loops);
 		return 0;
 	}
@@ -471,14 +480,7 @@ int main(int argc, char **argv)
 	unmap_all(IOVA_4K, bufsz);
 	munmap(buf, bufsz);
 
-	ret = dirty_hugetlb_reserve(bufsz / HUGE + 8);
-	if (ret)
-		fprintf(stderr, "dirty_bench: nr_hugepages: %s\n", strerror(-ret));
-	hbuf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
-		    -1, 0);
-	if (hbuf == MAP_FAILED)
-		die("mmap hugetlb", errno);
+	hbuf = hugetlb_buf(bufsz);
 	bench_harvest("2M", hbuf, bufsz, IOVA_2M, HUGE);
 	munmap(hbuf, bufsz);
 
