@@ -28,10 +28,11 @@
  *
  * With -l N, for profiling (bench/dirty/profile) instead: N times, the VF
  * dirties PCT% of a MAP MiB mapping of IOPTE-sized IOPTEs and one harvest
- * reads it; the median and mean harvest times are printed.
+ * reads it; the median and mean harvest times are printed. PCT is 100, 1
+ * or 0 (nothing dirtied: the cost of a clean read, to subtract).
  *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
- *   dirty_bench -l N [-i 4K|2M] [-m MAP_MIB] [-d PCT]
+ *   dirty_bench -l N [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +124,8 @@ static void dirty(uint64_t iova, uint64_t len, uint64_t iopte, int pct)
 {
 	uint64_t off;
 
+	if (!pct)
+		return;
 	if (pct == 100 && iopte == DPAGE) {
 		for (off = 0; off < len; off += SRC_SIZE)
 			copy_job(iova + off, SRC_SIZE);
@@ -423,8 +426,8 @@ int main(int argc, char **argv)
 	}
 	if (reps < 1 || reps > 16 || bufsz % GIB || loops < 0 || !iopte ||
 	    !maplen || maplen % bufsz || maplen > 4 * GIB ||
-	    (pct != 100 && pct != 1))
-		die("usage: [-b MiB (multiple of 1024)] [-r 1..16] | -l N [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1]",
+	    (pct != 100 && pct != 1 && (pct || !loops)))
+		die("usage: [-b MiB (multiple of 1024)] [-r 1..16] | -l N [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1|0]",
 		    EINVAL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
