@@ -469,16 +469,19 @@ TEST_F(dirty, table_bits)
  * first large page to inside the last, which must report the clipped range
  * whole and clear the eight entries but not those beside the line; then
  * with 4 KiB bits from inside the clean entry before the line, so that the
- * recorded run neither starts nor ends on a word of the bitmap.
+ * recorded run neither starts nor ends on a word of the bitmap. Scattered
+ * dirty entries of the line are harvested from the line's loaded values
+ * too, each group of neighbours as one range.
  */
 TEST_F(dirty, huge_line)
 {
 	const uint64_t area = LINE_IOVA - HUGE_SIZE;
 	const size_t len = LINE_HUGE * HUGE_SIZE;
 	const size_t nbits = 8 * HUGE_PAGES - 8;
+	static const int scattered[] = { 1, 3, 4, 7 };
 	int all[LINE_HUGE + 1], want[8 * HUGE_PAGES + 1];
 	uint8_t *huge;
-	size_t i, k;
+	size_t i, j, k;
 
 	ASSERT_EQ(0, dirty_hugetlb_reserve(16));
 	huge = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -504,13 +507,33 @@ TEST_F(dirty, huge_line)
 	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, all);
 	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, NO_PAGES);
 
-	/* one clean entry in the line: entry by entry */
+	/* one clean entry in the line: two runs */
 	dirty_huge(5);
 	for (i = 0, k = 0; i < LINE_HUGE; i++)
 		if (i != 5)
 			want[k++] = i;
 	want[k] = -1;
 	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, want);
+
+	/*
+	 * Entries 1, 3, 4 and 7 of the line: harvested from the line's
+	 * loaded values as three runs, read with a bit per 2 MiB, then with
+	 * 4 KiB bits over the line alone.
+	 */
+#define dirty_scattered()						\
+	for (i = 0; i < 4; i++)						\
+		ASSERT_EQ(0, dev_write(self, LINE_IOVA +		\
+				       scattered[i] * HUGE_SIZE +	\
+				       7 * PAGE, 64))
+	dirty_scattered();
+	expect_dirty_pg(area, LINE_HUGE, HUGE_SIZE, 0, PAGES(2, 4, 5, 8));
+	dirty_scattered();
+	for (i = 0, k = 0; i < 4; i++)
+		for (j = 0; j < HUGE_PAGES; j++)
+			want[k++] = scattered[i] * HUGE_PAGES + j;
+	want[k] = -1;
+	expect_dirty(LINE_IOVA, 8 * HUGE_PAGES, 0, want);
+#undef dirty_scattered
 
 	/* from 3 pages into the line's first entry to 5 before its end */
 	dirty_huge(LINE_HUGE);
