@@ -398,6 +398,56 @@ TEST_F(dirty, huge_page)
 }
 
 /*
+ * The kernel writes the bits straight into the bitmap's user memory as it
+ * records them (kernel-patches/0011). A bitmap whose page was never touched
+ * is faulted in. One in read-only memory is not written: the read fails
+ * with EFAULT once it has a bit to write (it may have cleared the D flags
+ * of the pages it could not report, so the caller must take the range as
+ * dirty), and tracking goes on. An address that is not user memory is
+ * refused with EFAULT before anything is read or cleared.
+ */
+TEST_F(dirty, bitmap_memory)
+{
+	uint64_t *fresh, *ro, bm[BITMAP_WORDS(DATA_PAGES)];
+
+	fresh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	write_page(3);
+	write_page(200);
+	ASSERT_EQ(0, dirty_get(self->iommufd, self->hwpt_id, DATA_IOVA,
+			       DATA_PAGES, PAGE, 0, fresh));
+	ASSERT_TRUE(bits_equal(fresh, DATA_PAGES, PAGES(3, 200)));
+	munmap(fresh, PAGE);
+
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	/* nothing dirty, nothing to write */
+	ASSERT_EQ(0, dirty_get(self->iommufd, self->hwpt_id, DATA_IOVA,
+			       DATA_PAGES, PAGE, 0, ro));
+	write_page(7);
+	ASSERT_EQ(-EFAULT, dirty_get(self->iommufd, self->hwpt_id, DATA_IOVA,
+				     DATA_PAGES, PAGE, 0, ro));
+	ASSERT_EQ(0, ro[0]);
+	munmap(ro, PAGE);
+	write_page(11);
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(0, dirty_get(self->iommufd, self->hwpt_id, DATA_IOVA,
+			       DATA_PAGES, PAGE, 0, bm));
+	ASSERT_TRUE(bm_test(bm, 11));
+	bm[0] &= ~(1ULL << 7 | 1ULL << 11);
+	ASSERT_TRUE(bits_equal(bm, DATA_PAGES, NO_PAGES));
+
+	write_page(9);
+	ASSERT_EQ(-EFAULT,
+		  dirty_get(self->iommufd, self->hwpt_id, DATA_IOVA,
+			    DATA_PAGES, PAGE, 0,
+			    (uint64_t *)(uintptr_t)0xffff888000000000ULL));
+	expect_data_dirty(0, PAGES(9));
+	expect_data_dirty(0, NO_PAGES);
+}
+
+/*
  * Scattered dirty pages in one table of 4 KiB IOPTEs, the middle of three:
  * the driver records such a table in one call, a word of bits at a time
  * when the bitmap's pages are 4 KiB (iova_bitmap_set_bits()). Read it with
