@@ -31,8 +31,16 @@
  * reads it; the median and mean harvest times are printed. PCT is 100, 1
  * or 0 (nothing dirtied: the cost of a clean read, to subtract).
  *
+ * With -l N -s, each time the VF has dirtied the mapping, four reads split
+ * a harvest's cost: with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, first
+ * (cold: the first read after the device's writes) and again (warm); then
+ * the read that clears the D bits and flushes the IOTLB; then a clean
+ * read. Their medians are printed: cold - warm is the cost of coming
+ * first, clearing - warm that of the clear and the flush, warm - clean
+ * that of recording the bits.
+ *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
- *   dirty_bench -l N [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
+ *   dirty_bench -l N [-s] [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -139,8 +147,9 @@ static void dirty(uint64_t iova, uint64_t len, uint64_t iopte, int pct)
 
 static uint64_t *bitmap;
 
-/* One read-and-clear over [iova, iova + len); returns seconds, *bits. */
-static double harvest(uint64_t iova, uint64_t len, size_t *bits)
+/* One read over [iova, iova + len), with GET_DIRTY_BITMAP flags; seconds */
+static double harvest_flags(uint64_t iova, uint64_t len, size_t *bits,
+			    uint32_t flags)
 {
 	uint64_t npages = len / DPAGE;
 	double t;
@@ -148,7 +157,8 @@ static double harvest(uint64_t iova, uint64_t len, size_t *bits)
 
 	memset(bitmap, 0, BM_WORDS(npages) * 8);
 	t = now_s();
-	ret = dirty_get(vf.iommufd, vf.hwpt_id, iova, npages, DPAGE, 0, bitmap);
+	ret = dirty_get(vf.iommufd, vf.hwpt_id, iova, npages, DPAGE, flags,
+			bitmap);
 	t = now_s() - t;
 	if (ret)
 		die("GET_DIRTY_BITMAP", ret);
@@ -160,6 +170,12 @@ static double harvest(uint64_t iova, uint64_t len, size_t *bits)
 		*bits = n;
 	}
 	return t;
+}
+
+/* One read-and-clear over [iova, iova + len); returns seconds, *bits. */
+static double harvest(uint64_t iova, uint64_t len, size_t *bits)
+{
+	return harvest_flags(iova, len, bits, 0);
 }
 
 static volatile uint64_t sink;
@@ -368,11 +384,15 @@ static void *hugetlb_buf(size_t bytes)
 	return p;
 }
 
-/* -l: n times, dirty pct% of [base, base + len) and harvest it */
+/* -l: n times, dirty pct% of [base, base + len) and harvest it (-s: split) */
 static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
-			 uint64_t iopte, uint64_t len, int pct, int n)
+			 uint64_t iopte, uint64_t len, int pct, int n,
+			 bool split)
 {
-	double *t = calloc(n, sizeof(*t)), sum = 0;
+	static const uint32_t no_clear = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+	double *t = calloc(n * 4, sizeof(*t)), sum = 0;
+	double *cold = t + n, *warm = t + 2 * n, *clean = t + 3 * n;
+	const char *kind = iopte == DPAGE ? "4K" : "2M";
 	int i;
 
 	if (!t)
@@ -382,13 +402,28 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 		die("IOPTE probe: not the IOPTE size asked for", EINVAL);
 	for (i = 0; i < n; i++) {
 		dirty(base, len, iopte, pct);
+		if (split) {
+			cold[i] = harvest_flags(base, len, NULL, no_clear);
+			warm[i] = harvest_flags(base, len, NULL, no_clear);
+		}
 		t[i] = harvest(base, len, NULL);
+		if (split)
+			clean[i] = harvest(base, len, NULL);
 		sum += t[i];
 	}
 	qsort(t, n, sizeof(t[0]), cmp_d);
 	printf("loop %s IOPTE map %llu MiB dirty %d%%: %d harvests, median %.1f us, mean %.1f us\n",
-	       iopte == DPAGE ? "4K" : "2M", (unsigned long long)(len / MIB),
-	       pct, n, t[n / 2] * 1e6, sum / n * 1e6);
+	       kind, (unsigned long long)(len / MIB), pct, n, t[n / 2] * 1e6,
+	       sum / n * 1e6);
+	if (split) {
+		qsort(cold, n, sizeof(t[0]), cmp_d);
+		qsort(warm, n, sizeof(t[0]), cmp_d);
+		qsort(clean, n, sizeof(t[0]), cmp_d);
+		printf("split %s IOPTE map %llu MiB dirty %d%%: medians, us: no-clear first %.1f, no-clear again %.1f, clearing %.1f, clean %.1f\n",
+		       kind, (unsigned long long)(len / MIB), pct,
+		       cold[n / 2] * 1e6, warm[n / 2] * 1e6, t[n / 2] * 1e6,
+		       clean[n / 2] * 1e6);
+	}
 	unmap_all(base, len);
 	free(t);
 }
@@ -403,17 +438,20 @@ int main(int argc, char **argv)
 	char vfs[ACC_MAX_VFS][16];
 	uint64_t iopte = DPAGE, maplen = GIB;
 	int c, ret, loops = 0, pct = 100;
+	bool split = false;
 	size_t bufsz = GIB;
 	struct acc_dma src;
 	void *buf, *hbuf;
 
-	while ((c = getopt(argc, argv, "b:r:l:i:m:d:")) != -1) {
+	while ((c = getopt(argc, argv, "b:r:l:si:m:d:")) != -1) {
 		if (c == 'b')
 			bufsz = strtoull(optarg, NULL, 0) * MIB;
 		else if (c == 'r')
 			reps = atoi(optarg);
 		else if (c == 'l')
 			loops = atoi(optarg);
+		else if (c == 's')
+			split = true;
 		else if (c == 'i')
 			iopte = !strcmp(optarg, "4K") ? DPAGE :
 				!strcmp(optarg, "2M") ? HUGE : 0;
@@ -426,8 +464,8 @@ int main(int argc, char **argv)
 	}
 	if (reps < 1 || reps > 16 || bufsz % GIB || loops < 0 || !iopte ||
 	    !maplen || maplen % bufsz || maplen > 4 * GIB ||
-	    (pct != 100 && pct != 1 && (pct || !loops)))
-		die("usage: [-b MiB (multiple of 1024)] [-r 1..16] | -l N [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1|0]",
+	    (pct != 100 && pct != 1 && (pct || !loops)) || (split && !loops))
+		die("usage: [-b MiB (multiple of 1024)] [-r 1..16] | -l N [-s] [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1|0]",
 		    EINVAL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
@@ -462,7 +500,8 @@ int main(int argc, char **argv)
 
 	if (loops && iopte == HUGE) {
 		hbuf = hugetlb_buf(bufsz);
-		loop_harvest(hbuf, bufsz, IOVA_2M, HUGE, maplen, pct, loops);
+		loop_harvest(hbuf, bufsz, IOVA_2M, HUGE, maplen, pct, loops,
+			     split);
 		return 0;
 	}
 	buf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
@@ -471,7 +510,8 @@ int main(int argc, char **argv)
 		die("mmap", errno);
 	madvise(buf, bufsz, MADV_NOHUGEPAGE);
 	if (loops) {
-		loop_harvest(buf, bufsz, IOVA_4K, DPAGE, maplen, pct, loops);
+		loop_harvest(buf, bufsz, IOVA_4K, DPAGE, maplen, pct, loops,
+			     split);
 		return 0;
 	}
 	printf("# VF %s, buffer %llu MiB, %d reps (median)\n", vfs[0],
