@@ -93,25 +93,45 @@ static int cmp_bdf(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The first max BDFs with this device ID, in BDF order. */
 static int find_by_id(unsigned int device, char (*bdfs)[16], int max)
 {
+	char (*all)[16] = NULL;
 	struct dirent *de;
+	int n = 0, cap = 0;
 	DIR *d;
-	int n = 0;
 
 	d = opendir(PCI_DEVICES);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d)) && n < max) {
+	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= 16)
 			continue;
 		if (read_hex(de->d_name, "vendor") != ACC_PCI_VENDOR_ID ||
 		    read_hex(de->d_name, "device") != device)
 			continue;
-		strcpy(bdfs[n++], de->d_name);
+		if (n == cap) {
+			char (*grown)[16];
+
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(all, cap * sizeof(*all));
+			if (!grown) {
+				free(all);
+				closedir(d);
+				return -ENOMEM;
+			}
+			all = grown;
+		}
+		strcpy(all[n++], de->d_name);
 	}
 	closedir(d);
-	qsort(bdfs, n, sizeof(bdfs[0]), cmp_bdf);
+	if (n) {
+		qsort(all, n, sizeof(all[0]), cmp_bdf);
+		if (n > max)
+			n = max;
+		memcpy(bdfs, all, n * sizeof(all[0]));
+	}
+	free(all);
 	return n;
 }
 
