@@ -170,14 +170,42 @@ int acc_dma_clone(struct acc_vf *vf, struct acc_dma *d,
 {
 	int ret;
 
+	unsigned int i;
+
 	if (!src->va) {
 		memset(d, 0, sizeof(*d));
 		return 0;
+	}
+	for (i = 0; i < vf->n_shadow; i++) {
+		struct acc_dma *s = &vf->shadow[i];
+
+		if (s->va && s->iova == src->iova && s->size == src->size) {
+			*d = *s;	/* filled by the caller: no copy */
+			memset(s, 0, sizeof(*s));
+			return 0;
+		}
 	}
 	ret = acc_dma_alloc(vf, d, src->size, src->iova);
 	if (ret)
 		return ret;
 	memcpy(d->va, src->va, src->size);
+	return 0;
+}
+
+int acc_dma_shadow(struct acc_vf *vf, const struct acc_dma *src,
+		   struct acc_dma **shadow)
+{
+	struct acc_dma *s;
+	int ret;
+
+	if (vf->n_shadow >= ACC_MAX_SHADOWS)
+		return -ENOSPC;
+	s = &vf->shadow[vf->n_shadow];
+	ret = acc_dma_alloc(vf, s, src->size, src->iova);
+	if (ret)
+		return ret;
+	vf->n_shadow++;
+	*shadow = s;
 	return 0;
 }
 
@@ -376,6 +404,8 @@ void acc_vf_close(struct acc_vf *vf)
 		acc_soft_reset(vf);	/* stop all DMA before unmapping */
 	acc_irq_disable(vf);
 	acc_qm_fini(vf);
+	while (vf->n_shadow)
+		acc_dma_free(vf, &vf->shadow[--vf->n_shadow]);
 	if (vf->bar)
 		munmap((void *)vf->bar, vf->bar_size);
 	vf->bar = NULL;

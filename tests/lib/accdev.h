@@ -44,6 +44,7 @@
 #define ACC_JOB_TIMEOUT_MS	10000
 #define ACC_EQ_DEPTH_LOG2	8
 #define ACC_MAX_ERR_EVENTS	32
+#define ACC_MAX_SHADOWS		160
 
 /* -------------------------------------------------------- sysfs / PCI */
 /* BDFs of the acc VFs (1af4:10f1), sorted; returns how many (<= max). */
@@ -131,6 +132,9 @@ struct acc_vf {
 
 	uint64_t iova_off;	/* layout shift (acc_vf_opts.iova_off) */
 	uint64_t next_iova;	/* data allocator */
+	/* acc_dma_shadow(): filled by a live migration, taken by a clone */
+	struct acc_dma shadow[ACC_MAX_SHADOWS];
+	unsigned int n_shadow;
 };
 
 /* IOVAs of this VF's layout. */
@@ -185,6 +189,16 @@ int acc_dma_remap(struct acc_vf *vf, struct acc_dma *d);
  */
 int acc_dma_clone(struct acc_vf *vf, struct acc_dma *d,
 		  const struct acc_dma *src);
+/*
+ * A live migration copies guest memory while the guest runs: allocate
+ * zeroed memory on vf at src's IOVA and size and map it, without copying;
+ * *shadow points to it (stable until vf is closed) and the caller copies
+ * pages into it as they become dirty. acc_dma_clone() of the same IOVA and
+ * size on vf then takes the shadow over instead of copying. -ENOSPC beyond
+ * ACC_MAX_SHADOWS; shadows never taken are freed by acc_vf_close().
+ */
+int acc_dma_shadow(struct acc_vf *vf, const struct acc_dma *src,
+		   struct acc_dma **shadow);
 /* Raw IOAS operations on caller memory. */
 int acc_ioas_map(struct acc_vf *vf, void *va, size_t len, uint64_t iova);
 int acc_ioas_unmap(struct acc_vf *vf, uint64_t iova, size_t len);
