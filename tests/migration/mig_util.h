@@ -196,6 +196,10 @@ struct mig_guest {
 	struct mig_job *jobs;
 	int njobs, nsub, ndone;
 	uint64_t rng;
+	/* the source's copy after a move, released once the destination runs */
+	struct acc_vf *old_vf;
+	struct acc_qp old_qp[MIG_MAX_QPS];
+	struct acc_dma old_arena;
 };
 
 static inline uint32_t mig_rand(uint64_t *s)
@@ -302,10 +306,13 @@ static inline int mig_guest_init(struct mig_guest *g, struct acc_vf *vf,
 	return 0;
 }
 
+static inline void mig_guest_release(struct mig_guest *g);
+
 static inline void mig_guest_fini(struct mig_guest *g)
 {
 	int i;
 
+	mig_guest_release(g);
 	if (!g->vf)
 		return;
 	for (i = 0; i < g->nqp; i++)
@@ -426,42 +433,66 @@ static inline int mig_guest_check(struct mig_guest *g)
 
 /*
  * The VMM's copy of guest memory: every DMA buffer of the guest (contexts,
- * rings, job arena) is cloned into dst's IOAS at the same IOVA; the guest's
- * software state moves with it; the source's buffers are unmapped and freed
- * without a mailbox command (the source is stopped).
+ * rings, job arena) is cloned into dst's IOAS at the same IOVA (or taken
+ * over from acc_dma_shadow() by a live migration); the guest's software
+ * state moves with it. The source's buffers stay mapped until
+ * mig_guest_release(), as a VMM tears the source down only once the
+ * destination runs.
  */
 static inline int mig_guest_move(struct mig_guest *g, struct acc_vf *dst)
 {
 	struct acc_vf *src = g->vf;
-	struct acc_qp old[MIG_MAX_QPS];
-	struct acc_dma old_arena = g->arena;
+	struct acc_dma arena;
 	int i, ret;
 
 	ret = acc_qm_adopt(dst, src);
 	if (ret)
 		return ret;
 	for (i = 0; i < g->nqp; i++) {
-		old[i] = g->qp[i];
-		ret = acc_qp_adopt(dst, &g->qp[i], &old[i]);
+		g->old_qp[i] = g->qp[i];
+		ret = acc_qp_adopt(dst, &g->qp[i], &g->old_qp[i]);
 		if (ret)
 			return ret;
 	}
-	ret = acc_dma_clone(dst, &g->arena, &old_arena);
+	ret = acc_dma_clone(dst, &arena, &g->arena);
 	if (ret)
 		return ret;
-	src->qm_ready = false;
-	for (i = 0; i < g->nqp; i++)
-		acc_qp_destroy(&old[i]);
-	acc_dma_free(src, &old_arena);
-	acc_qm_fini(src);
+	g->old_arena = g->arena;
+	g->arena = arena;
+	g->old_vf = src;
 	g->vf = dst;
 	return 0;
+}
+
+/*
+ * Free the source's buffers after a move, without a mailbox command (the
+ * source is stopped).
+ */
+static inline void mig_guest_release(struct mig_guest *g)
+{
+	struct acc_vf *src = g->old_vf;
+	int i;
+
+	if (!src)
+		return;
+	src->qm_ready = false;
+	for (i = 0; i < g->nqp; i++)
+		acc_qp_destroy(&g->old_qp[i]);
+	acc_dma_free(src, &g->old_arena);
+	acc_qm_fini(src);
+	g->old_vf = NULL;
 }
 
 struct mig_opts {
 	bool precopy;		/* go through PRE_COPY, send its data early */
 	int submit_paused;	/* jobs submitted after the source paused */
 	size_t chunk;		/* write size on the destination (0: 4096) */
+	/*
+	 * Called once the source is in STOP after STOP_COPY, before guest
+	 * memory moves: a live migration's last copy of dirty memory.
+	 */
+	int (*stopped)(void *arg);
+	void *arg;
 };
 
 struct mig_result {
@@ -470,6 +501,11 @@ struct mig_result {
 	uint32_t inflight;	/* SRC_INFO: SQEs not consumed at save */
 	uint64_t save_ns;	/* -> STOP_COPY until EOF */
 	uint64_t load_ns;	/* first byte written until RUNNING */
+	/* mig_now_ns() when: the source left RUNNING or PRE_COPY, ... */
+	uint64_t paused_at;
+	uint64_t save_at;	/* ... it was told STOP_COPY, ... */
+	uint64_t load_at;	/* ... the destination got its first byte, ... */
+	uint64_t running_at;	/* ... and was RUNNING */
 	const char *step;	/* where it failed */
 };
 
@@ -509,9 +545,11 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 			FAIL("write PRE_COPY data");
 		}
 		sent = pre;
+		r->paused_at = mig_now_ns();
 		if (mig_set(sfd, MS(PRE_COPY_P2P)) != -2)
 			FAIL("src -> PRE_COPY_P2P");
 	} else {
+		r->paused_at = mig_now_ns();
 		if (mig_set(sfd, MS(RUNNING_P2P)) != -2)
 			FAIL("src -> RUNNING_P2P");
 	}
@@ -524,6 +562,7 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 	if (!o->precopy && mig_set(sfd, MS(STOP)) != -2)
 		FAIL("src -> STOP");
 	t0 = mig_now_ns();
+	r->save_at = t0;
 	ret = mig_set(sfd, MS(STOP_COPY));
 	if (o->precopy ? ret != -2 : ret < 0)
 		FAIL("src -> STOP_COPY");
@@ -541,6 +580,13 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 	if (r->len >= 96 + 12)
 		memcpy(&r->inflight, r->stream + 80 + 16 + 8, 4);
 	r->inflight = le32toh(r->inflight);
+	if (o->stopped) {
+		ret = o->stopped(o->arg);
+		if (ret) {
+			errno = -ret;
+			FAIL("copy dirty memory");
+		}
+	}
 
 	ret = mig_guest_move(g, dst);
 	if (ret) {
@@ -548,6 +594,7 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 		FAIL("copy guest memory");
 	}
 	t0 = mig_now_ns();
+	r->load_at = t0;
 	ret = mig_write(dfd_dst, r->stream + sent, r->len - sent, chunk);
 	if (ret) {
 		errno = -ret;
@@ -557,10 +604,12 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 		FAIL("dst RESUMING -> STOP");
 	if (mig_set(dst->devfd, MS(RUNNING)) != -2)
 		FAIL("dst -> RUNNING");
-	r->load_ns = mig_now_ns() - t0;
+	r->running_at = mig_now_ns();
+	r->load_ns = r->running_at - t0;
 	ret = 0;
 out:
 #undef FAIL
+	mig_guest_release(g);
 	if (dfd_src >= 0)
 		close(dfd_src);
 	if (dfd_dst >= 0)
