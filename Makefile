@@ -4,7 +4,7 @@
 #
 #   make check   install what is needed, build the lab, run every test tier;
 #                ends with "N passed, M failed"
-#   make demo    build the lab and show the accelerator at work
+#   make demo    build the lab, show the accelerator at work, live-migrate a guest
 #
 # Other targets: deps kernel qemu modules tests lint bench shell clean.
 # Kernel modules are built by Kbuild (see ./Kbuild) against the lab kernel.
