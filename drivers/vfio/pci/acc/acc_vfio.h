@@ -102,6 +102,7 @@ void acc_vfio_state_unlock(struct acc_vfio_dev *adev);
 extern const struct vfio_migration_ops acc_vfio_mig_ops;
 void acc_vfio_mig_reset(struct acc_vfio_dev *adev);
 void acc_vfio_mig_close(struct acc_vfio_dev *adev);
+void acc_vfio_mig_closed(struct acc_vfio_dev *adev);
 
 /* cmds.c */
 int acc_vfio_pf_attach(struct acc_vfio_dev *adev);

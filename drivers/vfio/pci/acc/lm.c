@@ -550,18 +550,38 @@ void acc_vfio_mig_reset(struct acc_vfio_dev *adev)
 }
 
 /**
- * acc_vfio_mig_close() - the user closed the device
+ * acc_vfio_mig_close() - the user is closing the device
  * @adev: the VF
+ *
+ * Ends the data files and forgets the migration. A paused VF stays
+ * paused: its queues may hold work whose memory the user has already
+ * unmapped (a migration source whose guest has moved on), so it must not
+ * run again before vfio-pci has turned bus mastering off and reset it.
+ * acc_vfio_mig_closed() tells the PF driver afterwards.
  */
 void acc_vfio_mig_close(struct acc_vfio_dev *adev)
 {
 	mutex_lock(&adev->state_mutex);
 	acc_mig_file_end(&adev->save);
 	acc_mig_file_end(&adev->resume);
+	acc_vfio_ident_forget(adev);
+	adev->state = VFIO_DEVICE_STATE_RUNNING;
+	acc_vfio_state_unlock(adev);
+}
+
+/**
+ * acc_vfio_mig_closed() - vfio-pci has disabled the closed device
+ * @adev: the VF
+ *
+ * Bus mastering is off and the VF has normally been reset, which unpauses
+ * it in the device; a paused VF is resumed in the PF driver's books (and
+ * in the device, should the reset have failed: it cannot reach memory).
+ */
+void acc_vfio_mig_closed(struct acc_vfio_dev *adev)
+{
+	mutex_lock(&adev->state_mutex);
 	if (adev->paused)
 		acc_vfio_cmd_resume(adev);
 	adev->paused = false;
-	acc_vfio_ident_forget(adev);
-	adev->state = VFIO_DEVICE_STATE_RUNNING;
 	acc_vfio_state_unlock(adev);
 }

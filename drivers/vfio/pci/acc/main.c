@@ -217,6 +217,8 @@ static void acc_vfio_close_device(struct vfio_device *vdev)
 	if (adev->pf)
 		acc_vfio_mig_close(adev);
 	vfio_pci_core_close_device(vdev);
+	if (adev->pf)
+		acc_vfio_mig_closed(adev);
 }
 
 static const struct vfio_device_ops acc_vfio_ops = {
