@@ -28,6 +28,10 @@
  *      bitmaps, so a page the IOMMU failed to report fails the check. The
  *      test lost_page shows that it does: there the VMM drops one reported
  *      page, and exactly its job must come out wrong.
+ *   6. source_closed: the source, stopped with doorbells rung while paused
+ *      and its memory unmapped, is closed: it must not run again (no DMA
+ *      fault in the kernel log, where one the destination makes on purpose
+ *      then appears).
  *
  *   mig_live [harness options]   the kselftests; needs acc_qm, acc_vfio_pci,
  *                                >= 2 VFs and an IOMMU with dirty tracking
@@ -36,6 +40,7 @@
  * Binds the first two acc VFs to acc_vfio_pci (driver_override). ACC_SEED=N
  * replays a run.
  */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -446,6 +451,81 @@ TEST_F_TIMEOUT(live, lost_page, 120)
 	out = mig_slot(&l->g, l->lost_job) + MIG_DST;
 	ASSERT_NE(0, memcmp(out, j->exp, j->op == ACC_OP_SHA256 ||
 			    j->op == ACC_OP_HMAC_SHA256 ? 32 : j->len));
+}
+
+/* A file of /dev/kmsg at its end: what the kernel logs from now on. */
+static int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Records since the last call of a DMA remapping fault, of any device:
+ * dmar_fault() logs "DRHD: handling fault status reg ..." and then one
+ * "... Request device [BB:DD.F] fault addr ..." per fault record (the
+ * emulated IOMMU sometimes leaves the second out).
+ */
+static int kmsg_dma_faults(int fd)
+{
+	char rec[8192];
+	int hits = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		hits += strstr(rec, "DMAR: DRHD: handling fault") ||
+			strstr(rec, "Request device [");
+	}
+	return hits;
+}
+
+/*
+ * Closing the stopped source must not let it run: it holds doorbells rung
+ * while paused (in the stream, run by the destination) and its memory is
+ * unmapped, so it would fault. Nothing else does DMA meanwhile (the guest
+ * is idle on the destination). A DMA fault made on purpose by the
+ * destination then shows that the log would show one.
+ */
+TEST_F_TIMEOUT(live, source_closed, 120)
+{
+	struct live *l = &self->l;
+	struct acc_sqe sqe = {
+		.op = ACC_OP_COPY,
+		.len = htole32(64),
+		.src = htole64(ACC_IOVA_HOLE),
+		.dst = htole64(ACC_IOVA_HOLE),
+	};
+	struct acc_cqe cqe;
+	int kfd;
+
+	ASSERT_EQ(0, lm_migrate(l)) TH_LOG("%s", l->step);
+	ASSERT_EQ(0, l->wrong);
+	ASSERT_LT(0, l->res.inflight);
+	kfd = kmsg_from_now();
+	ASSERT_LE(0, kfd);
+	acc_vf_close(&l->a);
+	l->a_open = false;
+	usleep(300 * 1000);
+	EXPECT_EQ(0, kmsg_dma_faults(kfd))
+		TH_LOG("the closed source %s ran", l->bdf[0]);
+
+	ASSERT_EQ(0, acc_qp_submit(&l->g.qp[0], &sqe, false));
+	ASSERT_EQ(0, acc_qp_wait(&l->g.qp[0], &cqe, ACC_JOB_TIMEOUT_MS));
+	EXPECT_NE(ACC_ST_OK, cqe.status);
+	usleep(300 * 1000);
+	EXPECT_LT(0, kmsg_dma_faults(kfd));
+	close(kfd);
 }
 
 int main(int argc, char **argv)
