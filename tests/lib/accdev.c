@@ -168,9 +168,8 @@ int acc_dma_alloc(struct acc_vf *vf, struct acc_dma *d, size_t size,
 int acc_dma_clone(struct acc_vf *vf, struct acc_dma *d,
 		  const struct acc_dma *src)
 {
-	int ret;
-
 	unsigned int i;
+	int ret;
 
 	if (!src->va) {
 		memset(d, 0, sizeof(*d));

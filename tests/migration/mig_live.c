@@ -60,7 +60,6 @@
 #define MAX_REGIONS	(2 + 2 * NQP)
 
 struct region {
-	const char *name;
 	const struct acc_dma *src;	/* the guest's buffer on the source */
 	struct acc_dma *dst;		/* its shadow on the destination */
 	bool cpu;			/* written by the guest's vCPU */
@@ -91,7 +90,6 @@ struct live {
 	int lost_job;			/* -1: none dropped yet */
 	unsigned int lost_page;
 	struct mig_result res;
-	uint64_t final_ns;
 	int wrong;			/* jobs wrong on the destination */
 	const char *step;		/* where it failed */
 };
@@ -118,8 +116,7 @@ static int guest_run(struct mig_guest *g, int n)
 	return ret;
 }
 
-static int add_region(struct live *l, const char *name,
-		      const struct acc_dma *src, bool cpu)
+static int add_region(struct live *l, const struct acc_dma *src, bool cpu)
 {
 	struct region *r = &l->reg[l->nreg];
 	size_t pages = src->size / DPAGE;
@@ -133,7 +130,6 @@ static int add_region(struct live *l, const char *name,
 	r->bm = calloc(BM_WORDS(pages), sizeof(uint64_t));
 	if (!r->bm)
 		return -ENOMEM;
-	r->name = name;
 	r->src = src;
 	r->cpu = cpu;
 	l->guest_pages += pages;
@@ -154,7 +150,7 @@ static void copy_page(struct region *r, size_t p)
  */
 static int copy_dirty(struct live *l, struct round *rd)
 {
-	double t0 = now_s();
+	uint64_t t0 = mig_now_ns();
 	int i, ret;
 
 	for (i = 0; i < l->nreg; i++) {
@@ -187,20 +183,16 @@ static int copy_dirty(struct live *l, struct round *rd)
 		}
 	}
 	rd->done = l->g.ndone;
-	rd->ms = (now_s() - t0) * 1e3;
+	rd->ms = (mig_now_ns() - t0) / 1e6;
 	return 0;
 }
 
+/* The last round, with the source stopped (mig_opts.stopped). */
 static int final_copy(void *arg)
 {
 	struct live *l = arg;
-	uint64_t t0 = mig_now_ns();
-	int ret;
 
-	ret = copy_dirty(l, &l->round[l->nround]);
-	l->nround++;
-	l->final_ns = mig_now_ns() - t0;
-	return ret;
+	return copy_dirty(l, &l->round[l->nround++]);
 }
 
 #define STEP(s, expr) do {			\
@@ -236,14 +228,14 @@ static int lm_setup(struct live *l, uint64_t seed)
 	if (!l->done_on_src)
 		return -ENOMEM;
 	l->step = "shadow the guest's memory on the destination";
-	ret = add_region(l, "contexts", &l->a.ctx, false);
+	ret = add_region(l, &l->a.ctx, false);
 	for (i = 0; !ret && i < NQP; i++) {
-		ret = add_region(l, "SQ", &g->qp[i].sq, true);
+		ret = add_region(l, &g->qp[i].sq, true);
 		if (!ret)
-			ret = add_region(l, "CQ", &g->qp[i].cq, false);
+			ret = add_region(l, &g->qp[i].cq, false);
 	}
 	if (!ret)
-		ret = add_region(l, "jobs", &g->arena, false);
+		ret = add_region(l, &g->arena, false);
 	return ret;
 }
 
@@ -257,20 +249,20 @@ static int lm_migrate(struct live *l)
 		.stopped = final_copy,
 		.arg = l,
 	};
-	double t0;
+	uint64_t t0;
 	int i, ret;
 
 	/* Turning tracking on clears every D bit; then the full copy. */
 	STEP("dirty tracking on",
 	     dirty_set_tracking(l->a.iommufd, l->a.hwpt_id, true));
 	STEP("run jobs", guest_run(g, BATCH));
-	t0 = now_s();
+	t0 = mig_now_ns();
 	for (i = 0; i < l->nreg; i++)
 		memcpy(l->reg[i].dst->va, l->reg[i].src->va,
 		       l->reg[i].src->size);
 	l->round[0].cpu = l->guest_pages;
 	l->round[0].done = g->ndone;
-	l->round[0].ms = (now_s() - t0) * 1e3;
+	l->round[0].ms = (mig_now_ns() - t0) / 1e6;
 	l->sub_after_copy = g->nsub;
 	l->nround = 1;
 
@@ -360,8 +352,8 @@ static void report(const struct live *l)
 	printf("   downtime %.2f ms: pause %.2f, save %.2f, last copy %.2f (%u pages), hand-over %.2f, load %.2f\n",
 	       (m->running_at - m->paused_at) / 1e6,
 	       (m->save_at - m->paused_at) / 1e6, m->save_ns / 1e6,
-	       l->final_ns / 1e6, fin->dev + fin->cpu,
-	       (m->load_at - m->save_at - m->save_ns - l->final_ns) / 1e6,
+	       fin->ms, fin->dev + fin->cpu,
+	       (m->load_at - m->save_at - m->save_ns) / 1e6 - fin->ms,
 	       m->load_ns / 1e6);
 	printf("   on the destination: %d of %d jobs done, %d wrong; %d of them ran on the\n"
 	       "   source after the full copy: their outputs and CQEs came only through the\n"

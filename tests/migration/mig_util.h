@@ -519,7 +519,6 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 {
 	int sfd = g->vf->devfd, dfd_src, dfd_dst, ret;
 	size_t chunk = o->chunk ? o->chunk : 4096, pre = 0, sent = 0;
-	uint64_t t0;
 	ssize_t n;
 
 	r->len = 0;
@@ -561,15 +560,14 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 	}
 	if (!o->precopy && mig_set(sfd, MS(STOP)) != -2)
 		FAIL("src -> STOP");
-	t0 = mig_now_ns();
-	r->save_at = t0;
+	r->save_at = mig_now_ns();
 	ret = mig_set(sfd, MS(STOP_COPY));
 	if (o->precopy ? ret != -2 : ret < 0)
 		FAIL("src -> STOP_COPY");
 	if (!o->precopy)
 		dfd_src = ret;
 	n = mig_read(dfd_src, r->stream + pre, sizeof(r->stream) - pre, false);
-	r->save_ns = mig_now_ns() - t0;
+	r->save_ns = mig_now_ns() - r->save_at;
 	if (n < 0) {
 		errno = -n;
 		FAIL("read STOP_COPY data");
@@ -593,8 +591,7 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 		errno = -ret;
 		FAIL("copy guest memory");
 	}
-	t0 = mig_now_ns();
-	r->load_at = t0;
+	r->load_at = mig_now_ns();
 	ret = mig_write(dfd_dst, r->stream + sent, r->len - sent, chunk);
 	if (ret) {
 		errno = -ret;
@@ -605,7 +602,7 @@ static inline int mig_guest_migrate(struct mig_guest *g, struct acc_vf *dst,
 	if (mig_set(dst->devfd, MS(RUNNING)) != -2)
 		FAIL("dst -> RUNNING");
 	r->running_at = mig_now_ns();
-	r->load_ns = r->running_at - t0;
+	r->load_ns = r->running_at - r->load_at;
 	ret = 0;
 out:
 #undef FAIL
