@@ -528,6 +528,23 @@ const struct vfio_migration_ops acc_vfio_mig_ops = {
 	.migration_get_data_size = acc_vfio_get_data_size,
 };
 
+/* End the data files and forget the migration: back to RUNNING. */
+static void acc_vfio_mig_end(struct acc_vfio_dev *adev)
+{
+	acc_mig_file_end(&adev->save);
+	acc_mig_file_end(&adev->resume);
+	acc_vfio_ident_forget(adev);
+	adev->state = VFIO_DEVICE_STATE_RUNNING;
+}
+
+/* The VF is no longer paused in the device: tell the PF driver. */
+static void acc_vfio_mig_unpaused(struct acc_vfio_dev *adev)
+{
+	if (adev->paused)
+		acc_vfio_cmd_resume(adev);
+	adev->paused = false;
+}
+
 /**
  * acc_vfio_mig_reset() - the VF was reset: back to RUNNING
  * @adev: the VF, state_mutex held
@@ -539,13 +556,8 @@ void acc_vfio_mig_reset(struct acc_vfio_dev *adev)
 {
 	u32 from = adev->state;
 
-	acc_mig_file_end(&adev->save);
-	acc_mig_file_end(&adev->resume);
-	if (adev->paused)
-		acc_vfio_cmd_resume(adev);
-	adev->paused = false;
-	acc_vfio_ident_forget(adev);
-	adev->state = VFIO_DEVICE_STATE_RUNNING;
+	acc_vfio_mig_end(adev);
+	acc_vfio_mig_unpaused(adev);
 	acc_vfio_log_step(adev, from, adev->state, 0, 0);
 }
 
@@ -562,10 +574,7 @@ void acc_vfio_mig_reset(struct acc_vfio_dev *adev)
 void acc_vfio_mig_close(struct acc_vfio_dev *adev)
 {
 	mutex_lock(&adev->state_mutex);
-	acc_mig_file_end(&adev->save);
-	acc_mig_file_end(&adev->resume);
-	acc_vfio_ident_forget(adev);
-	adev->state = VFIO_DEVICE_STATE_RUNNING;
+	acc_vfio_mig_end(adev);
 	acc_vfio_state_unlock(adev);
 }
 
@@ -580,8 +589,6 @@ void acc_vfio_mig_close(struct acc_vfio_dev *adev)
 void acc_vfio_mig_closed(struct acc_vfio_dev *adev)
 {
 	mutex_lock(&adev->state_mutex);
-	if (adev->paused)
-		acc_vfio_cmd_resume(adev);
-	adev->paused = false;
+	acc_vfio_mig_unpaused(adev);
 	acc_vfio_state_unlock(adev);
 }
