@@ -388,6 +388,36 @@ static void test_registers(void)
     acc_stop(a);
 }
 
+/*
+ * A VF's memory space follows VF MSE in the PF (SR-IOV): its own Memory
+ * Space Enable is hardwired to 0, and clearing it (as a VMM does before
+ * its guest runs) leaves the registers readable to the host.
+ */
+static void test_vf_mse(void)
+{
+    Acc *a = acc_start(2);
+    QTestState *qts = a->qts;
+    uint64_t ctrl = ecam(PF_DEVFN, SRIOV_CAP + PCI_SRIOV_CTRL);
+    Fn vf;
+
+    allot(a, 0, 0, 4);
+    sriov_set(a, 1);
+    vf = vf_fn(a, 0);
+    g_assert_cmphex(rd(&vf, ACC_REG_ID), ==, ACC_ID_MAGIC);
+    g_assert_cmphex(qtest_readw(qts, ecam(PF_DEVFN + 1, PCI_COMMAND)) &
+                    PCI_COMMAND_MEMORY, ==, 0);
+
+    qtest_writew(qts, ecam(PF_DEVFN + 1, PCI_COMMAND), 0);
+    g_assert_cmphex(rd(&vf, ACC_REG_ID), ==, ACC_ID_MAGIC);
+    g_assert_cmphex(rd(&vf, ACC_MIG_MAGIC), ==, ACC_MIG_MAGIC_VALUE);
+
+    qtest_writew(qts, ctrl, PCI_SRIOV_CTRL_VFE);
+    g_assert_cmphex(rd(&vf, ACC_REG_ID), !=, ACC_ID_MAGIC);
+    qtest_writew(qts, ctrl, PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+    g_assert_cmphex(rd(&vf, ACC_REG_ID), ==, ACC_ID_MAGIC);
+    acc_stop(a);
+}
+
 static void test_hash(void)
 {
     Q q;
@@ -1012,6 +1042,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/acc/registers", test_registers);
+    qtest_add_func("/acc/vf-mse", test_vf_mse);
     qtest_add_func("/acc/hash", test_hash);
     qtest_add_func("/acc/cipher", test_cipher);
     qtest_add_func("/acc/copy-sgl", test_copy_sgl);
