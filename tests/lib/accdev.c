@@ -309,22 +309,28 @@ static void destroy_obj(int iommufd, uint32_t id)
 		acc_log("IOMMU_DESTROY %u: %d", id, errno);
 }
 
+int acc_cfg_command(struct acc_vf *vf, uint16_t set, uint16_t clear)
+{
+	uint16_t cmd;
+	int ret = acc_cfg_rd(vf, PCI_COMMAND, &cmd, 2);
+
+	if (ret)
+		return ret;
+	cmd = (cmd & ~clear) | set;
+	return acc_cfg_wr(vf, PCI_COMMAND, &cmd, 2);
+}
+
 /* ------------------------------------------------------------------ VF */
 static int enable_bus_master(struct acc_vf *vf)
 {
 	struct vfio_region_info ri;
-	uint16_t cmd;
 	int ret;
 
 	ret = region_info(vf, VFIO_PCI_CONFIG_REGION_INDEX, &ri);
 	if (ret)
 		return ret;
 	vf->cfg_off = ri.offset;
-	ret = acc_cfg_rd(vf, PCI_COMMAND, &cmd, 2);
-	if (ret)
-		return ret;
-	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	return acc_cfg_wr(vf, PCI_COMMAND, &cmd, 2);
+	return acc_cfg_command(vf, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
 }
 
 int acc_vf_open(struct acc_vf *vf, const char *bdf,

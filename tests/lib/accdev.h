@@ -170,6 +170,8 @@ uint32_t acc_rd(struct acc_vf *vf, uint32_t off);
 void acc_wr(struct acc_vf *vf, uint32_t off, uint32_t val);
 int acc_cfg_rd(struct acc_vf *vf, uint32_t off, void *buf, size_t len);
 int acc_cfg_wr(struct acc_vf *vf, uint32_t off, const void *buf, size_t len);
+/* Read-modify-write of the Command register: clear bits, then set bits. */
+int acc_cfg_command(struct acc_vf *vf, uint16_t set, uint16_t clear);
 
 /* --------------------------------------------------------- DMA memory */
 /*

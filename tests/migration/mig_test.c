@@ -206,18 +206,6 @@ TEST_F_TIMEOUT(chain, a_to_b_to_a_with_jobs, 120)
 	ASSERT_EQ(0, fresh_jobs(self->b, self->seed + 1));
 }
 
-/* Clear Memory Space Enable in a VF's Command register, as its user sees it. */
-static int memory_off(struct acc_vf *vf)
-{
-	uint16_t cmd;
-	int ret = acc_cfg_rd(vf, PCI_COMMAND, &cmd, 2);
-
-	if (ret)
-		return ret;
-	cmd &= ~PCI_COMMAND_MEMORY;
-	return acc_cfg_wr(vf, PCI_COMMAND, &cmd, 2);
-}
-
 /*
  * 1b. What QEMU does: the destination's guest has not run, so its VF's
  * Command register has memory decoding off when RESUMING starts (and a
@@ -233,8 +221,8 @@ TEST_F_TIMEOUT(mig, command_memory_off, 120)
 
 	ASSERT_EQ(0, mig_guest_init(&g, self->a, 1, 7, 120, self->seed));
 	ASSERT_EQ(0, mig_guest_submit(&g, 60));
-	ASSERT_EQ(0, memory_off(self->a));
-	ASSERT_EQ(0, memory_off(self->b));
+	ASSERT_EQ(0, acc_cfg_command(self->a, 0, PCI_COMMAND_MEMORY));
+	ASSERT_EQ(0, acc_cfg_command(self->b, 0, PCI_COMMAND_MEMORY));
 	ASSERT_EQ(0, mig_guest_migrate(&g, self->b, &o, &r)) {
 		TH_LOG("A -> B failed at %s: %s", r.step, strerror(errno));
 	}
