@@ -11,6 +11,11 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 # pyenv's python3 shadows Debian's; the builds need Debian's.
 export PATH="/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 JOBS="${JOBS:-$(nproc)}"
+# The linux-source-6.12 that kernel-patches/ apply to. Debian's archive
+# moves the package to each new 6.12.y; one that changes what the patches
+# touch stops them from applying (6.12.118 reworked iova_bitmap_set()), so
+# the lab installs this release, and moving on is a rebase of the patches.
+KVER_PIN=6.12.117-1~deb12u1
 
 mkdir -p "$ACC_CACHE"
 
@@ -59,6 +64,8 @@ kernel_paths() {
 	kernel_flavour
 	KVER_PKG="$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)" ||
 		die "linux-source-6.12 (the 6.12.y series) is not available"
+	[ "$KVER_PKG" = "$KVER_PIN" ] ||
+		die "linux-source-6.12 is $KVER_PKG; kernel-patches/ are for $KVER_PIN (run scripts/install-deps)"
 	KKEY="$(kernel_key)"
 	KSRC="$ACC_CACHE/linux-src-$KVER_PKG"
 	KDIR="$ACC_CACHE/$KPREFIX$KKEY"
