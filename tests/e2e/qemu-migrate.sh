@@ -14,7 +14,7 @@
 #      have tracked the VF's DMA with IOMMU dirty tracking (its iommufd
 #      trace: a HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 #      tracking switched on, bitmaps read), and the guest must go on
-#      on the destination: the round of load in flight and a new one
+#      on the destination: the round the migration cut and a new one
 #      finish with every result right.
 #
 # TAP output. E2E_BOOT_TIMEOUT and E2E_TIMEOUT (seconds) bound the L2 boot
@@ -141,7 +141,7 @@ else
 	bail "the guest does not run on the source"
 fi
 
-# Migrate in the middle of a round: the VF has requests in flight.
+# Migrate in the middle of a round, while the guest submits requests.
 wait_for "$W/src.log" '^l2: round 2 start' "$TIMEOUT"
 sleep 1
 if /usr/bin/python3 "$ROOT/tests/e2e/qmp.py" "$W/src.qmp" "$W/dst.qmp" \
@@ -201,9 +201,9 @@ read -r _ next next_rc < <(rounds | sed -n 2p)
 echo "# destination console:"
 diag < "$W/dst.log"
 if grep -aq "l2: round ${last:-none} s" "$W/src.log"; then
-	where="in flight at migration"
+	where="cut by the migration"
 else
-	where="started just after migration"
+	where="started on the destination"
 fi
 check "round ${last:-none}, $where, ended right on the destination" \
 	test "${last_rc:-none}" = 0
