@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <linux/pci_regs.h>
 
 #include "kcompat.h"
@@ -114,6 +115,28 @@ FIXTURE_TEARDOWN(mig)
  * 1. A -> B with jobs in flight at STOP, the workload continues on B, then
  * B -> A in the same open: every job bit-exact against OpenSSL.
  */
+/* A "NAME: value" line of the VF's debugfs state file; -1 if none. */
+static long dbg_state(const char *bdf, const char *name)
+{
+	char path[128], line[128];
+	size_t len = strlen(name);
+	long v = -1;
+	FILE *f;
+
+	if (access("/sys/kernel/debug/acc_vfio", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/acc_vfio/%s/state",
+		 bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			v = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
 FIXTURE(chain) {
 	struct pair p;
 	struct acc_vf *a, *b;
@@ -173,6 +196,9 @@ TEST_F_TIMEOUT(chain, a_to_b_to_a_with_jobs, 120)
 	       r.len, r.inflight, g.ndone, g.nsub);
 	/* At least the jobs rung while paused were not consumed. */
 	ASSERT_LE(100, r.inflight);
+	/* debugfs gives the same count, for migration debugging. */
+	ASSERT_EQ((long)r.inflight,
+		  dbg_state(self->a->bdf, "last_save_inflight"));
 	ASSERT_EQ(MS(STOP), mig_get(self->a->devfd));
 	ASSERT_EQ(MS(RUNNING), mig_get(self->b->devfd));
 	ASSERT_EQ(self->b, g.vf);

@@ -80,6 +80,7 @@ struct acc_vfio_dev {
 	atomic64_t bytes_saved;		/* read by userspace */
 	atomic64_t bytes_loaded;	/* written by userspace */
 	u64 save_ns, load_ns;		/* last device save/load */
+	u32 save_inflight;		/* SQEs unconsumed at the last save */
 	struct acc_vfio_step steps[ACC_VFIO_NSTEPS];
 	unsigned int nsteps;
 	struct dentry *dbg;

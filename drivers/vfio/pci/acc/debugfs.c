@@ -3,7 +3,8 @@
  * acc_vfio_pci: /sys/kernel/debug/acc_vfio/<bdf>/
  *
  *   state		migration state, whether the VF is paused, open files,
- *			last device save and load durations
+ *			last device save and load durations, SQEs the VF had
+ *			not consumed at the last save
  *   last_error		errno of the last failed arc (0 if none)
  *   bytes_saved	stream bytes read by userspace, all sessions
  *   bytes_loaded	stream bytes written by userspace, all sessions
@@ -32,6 +33,7 @@ static int state_show(struct seq_file *s, void *unused)
 		   !!adev->resume);
 	seq_printf(s, "vf: %d\nlast_save_ns: %llu\nlast_load_ns: %llu\n",
 		   adev->vf, adev->save_ns, adev->load_ns);
+	seq_printf(s, "last_save_inflight: %u\n", adev->save_inflight);
 	acc_vfio_state_unlock(adev);
 	return 0;
 }

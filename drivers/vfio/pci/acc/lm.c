@@ -315,7 +315,8 @@ static int acc_mig_save_final(struct acc_vfio_dev *adev, bool *hw)
 	info.pci_id = cpu_to_le32(pci_domain_nr(pdev->bus) << 16 |
 				  pci_dev_id(pdev));
 	info.vf = cpu_to_le32(adev->vf);
-	info.inflight = cpu_to_le32(acc_vfio_inflight(state, size));
+	adev->save_inflight = acc_vfio_inflight(state, size);
+	info.inflight = cpu_to_le32(adev->save_inflight);
 	info.save_ns = cpu_to_le64(adev->save_ns);
 
 	mutex_lock(&migf->lock);
