@@ -7,7 +7,7 @@
 #   2. QEMU in L1 (the lab's build, KVM through the emulated SVM, iommufd)
 #      boots an L2 guest with VF 0 (the source); the guest binds acc_qm to
 #      it and runs AF_ALG load on the acc algorithms, every result checked
-#      against OpenSSL (tests/e2e/l2-init);
+#      against OpenSSL (tests/e2e/l2-init), after testmgr passed them;
 #   3. a second QEMU with VF 1 waits with -incoming defer (the
 #      destination); while the guest's load runs, QMP migrates it;
 #   4. the migration must complete with the VF's state in it, QEMU must
@@ -131,11 +131,12 @@ t0=$(date +%s)
 wait_for "$W/src.log" '^l2: round 1 rc' "$BOOT_TIMEOUT"
 echo "# L2 booted and ran one round in $(($(date +%s) - t0)) s"
 if grep -aq '^l2: round 1 rc 0' "$W/src.log" &&
-   grep -aq '^l2: acc drivers 4 ' "$W/src.log"; then
-	ok "L2 runs AF_ALG load on the acc VF, every result right"
-	grep -aE '^l2: (up|acc drivers)' "$W/src.log" | diag
+   grep -aq '^l2: acc drivers 4 ' "$W/src.log" &&
+   [ "$(grep -ac '^l2: .*-acc selftest passed' "$W/src.log")" = 4 ]; then
+	ok "in L2, testmgr passed the 4 acc algorithms on the VF and AF_ALG load on them was right"
+	grep -aE '^l2: (up|acc drivers|dmesg)' "$W/src.log" | diag
 else
-	nok "L2 runs AF_ALG load on the acc VF, every result right"
+	nok "in L2, testmgr passed the 4 acc algorithms on the VF and AF_ALG load on them was right"
 	diag < "$W/src.log"
 	diag < "$W/src.err"
 	bail "the guest does not run on the source"
@@ -215,6 +216,8 @@ dbg=/sys/kernel/debug/acc_vfio
 saved=$(cat "$dbg/${vfs[0]}/bytes_saved" 2>/dev/null)
 loaded=$(cat "$dbg/${vfs[1]}/bytes_loaded" 2>/dev/null)
 errs="$(cat "$dbg/${vfs[0]}/last_error" "$dbg/${vfs[1]}/last_error" 2>/dev/null | tr '\n' ' ')"
+inflight=$(sed -n 's/^last_save_inflight: //p' "$dbg/${vfs[0]}/state" 2>/dev/null)
+echo "# the source VF held ${inflight:-?} submitted requests it had not consumed when saved"
 for v in "${vfs[@]}"; do
 	echo "acc_vfio_pci arcs of $v (end time in ns, arc, duration, errno):"
 	cat "$dbg/$v/steps" 2>/dev/null
