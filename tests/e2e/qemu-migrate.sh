@@ -18,7 +18,8 @@
 #      finish with every result right.
 #
 # TAP output. E2E_BOOT_TIMEOUT and E2E_TIMEOUT (seconds) bound the L2 boot
-# and each later wait.
+# and each later wait; E2E_STALL_TIMEOUT is how long L2 may print nothing
+# before it is booted once more (see start_guests).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,6 +28,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PLAN=10
 BOOT_TIMEOUT=${E2E_BOOT_TIMEOUT:-600}
 TIMEOUT=${E2E_TIMEOUT:-300}
+STALL_TIMEOUT=${E2E_STALL_TIMEOUT:-240}
 W=$(mktemp -d /tmp/acc-e2e.XXXXXX)
 
 n=0
@@ -108,12 +110,16 @@ mk_initramfs() {
 }
 mk_initramfs || bail "could not build the L2 initramfs"
 
-# 2, 3. The two QEMUs; only the source boots the guest.
+# 2, 3. The two QEMUs; only the source boots the guest. L2 runs testmgr's
+# test vectors but not its extra (fuzz) tests, which l1-crypto runs on the
+# VFs: under nested TCG those of cbc-aes-acc took 90 s, past the 60 s that
+# crypto_larval_wait() gives a self-test, and the algorithm was left
+# untested (AF_ALG then fails with ELIBBAD).
 # shellcheck disable=SC2054 # commas inside QEMU options
 guest=(-nodefaults -display none -L /usr/share/seabios -L /usr/share/qemu
        -M q35 -accel kvm -cpu host -m 256 -smp 1
        -kernel "$LAB_KERNEL" -initrd "$W/l2.cpio"
-       -append "console=ttyS0 quiet loglevel=1 panic=-1"
+       -append "console=ttyS0 quiet loglevel=1 panic=-1 cryptomgr.noextratests=1"
        -object iommufd,id=iommufd0
        -trace 'iommufd_backend_*' -trace 'vfio_migration_set_*')
 start_qemu() { # start_qemu NAME VF [ARG...]
@@ -125,9 +131,32 @@ start_qemu() { # start_qemu NAME VF [ARG...]
 		-qmp "unix:$W/$name.qmp,server=on,wait=off" "$@" 2> "$W/$name.err" &
 	pids+=($!)
 }
-start_qemu src "${vfs[0]}"
-start_qemu dst "${vfs[1]}" -incoming defer
+# TCG's nested SVM sometimes leaves L2 waiting for an interrupt that never
+# comes (qemu/patches/0006 fixed the same loss one level up, in L1; this
+# one is not found yet). A guest that prints nothing in STALL_TIMEOUT
+# seconds is shown (its registers) and booted once more; a second stall,
+# or any stall later on, fails the test.
+start_guests() {
+	start_qemu src "${vfs[0]}"
+	start_qemu dst "${vfs[1]}" -incoming defer
+}
+stop_guests() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	pids=()
+}
+start_guests
 t0=$(date +%s)
+if ! wait_for "$W/src.log" '^l2: up' "$STALL_TIMEOUT"; then
+	echo "# L2 printed nothing in $STALL_TIMEOUT s; its vCPU then:"
+	/usr/bin/python3 "$ROOT/tests/e2e/qmp.py" --hmp "$W/src.qmp" \
+		'info registers' 2>&1 | head -8 | diag
+	echo "# booting L2 once more"
+	stop_guests
+	start_guests
+	t0=$(date +%s)
+fi
 wait_for "$W/src.log" '^l2: round 1 rc' "$BOOT_TIMEOUT"
 echo "# L2 booted and ran one round in $(($(date +%s) - t0)) s"
 if grep -aq '^l2: round 1 rc 0' "$W/src.log" &&

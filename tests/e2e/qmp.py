@@ -3,12 +3,16 @@
 """Drive a live migration between two QEMUs over QMP (tests/e2e).
 
     qmp.py SRC.qmp DST.qmp URI TIMEOUT
+    qmp.py --hmp SOCK.qmp COMMAND
+
 
 The destination was started with -incoming defer. Starts the incoming side
 on URI, migrates the source to it, polls query-migrate until the migration
 ends or TIMEOUT seconds pass, then prints one JSON object on stdout: the
 source's last query-migrate and the destination's query-status. Exits 0
 if the migration completed and the destination runs, 1 otherwise.
+With --hmp, runs one human monitor COMMAND ("info registers") and prints
+its output.
 """
 import json
 import socket
@@ -40,6 +44,11 @@ class Qmp:
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--hmp":
+        out = Qmp(sys.argv[2]).cmd("human-monitor-command",
+                                   **{"command-line": sys.argv[3]})
+        print(out, end="")
+        return 0
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
         return 2
