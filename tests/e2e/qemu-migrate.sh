@@ -31,16 +31,8 @@ TIMEOUT=${E2E_TIMEOUT:-300}
 STALL_TIMEOUT=${E2E_STALL_TIMEOUT:-240}
 W=$(mktemp -d /tmp/acc-e2e.XXXXXX)
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 bail() { # the rest of the plan cannot run
 	echo "# $*"
 	while [ $n -lt $PLAN ]; do nok "not run: $*"; done
@@ -48,10 +40,14 @@ bail() { # the rest of the plan cannot run
 }
 
 pids=()
-cleanup() {
+stop_guests() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pids=()
+}
+cleanup() {
+	stop_guests
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -139,12 +135,6 @@ start_qemu() { # start_qemu NAME VF [ARG...]
 start_guests() {
 	start_qemu src "${vfs[0]}"
 	start_qemu dst "${vfs[1]}" -incoming defer
-}
-stop_guests() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	pids=()
 }
 start_guests
 t0=$(date +%s)

@@ -27,16 +27,8 @@ TMP=$(mktemp -d /tmp/acc-cycle.XXXXXX)
 KMEMLEAK=/sys/kernel/debug/kmemleak
 PLAN=14
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
 load_pid=
 cleanup() {
