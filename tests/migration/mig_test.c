@@ -118,23 +118,19 @@ FIXTURE_TEARDOWN(mig)
 /* A "NAME: value" line of the VF's debugfs state file; -1 if none. */
 static long dbg_state(const char *bdf, const char *name)
 {
-	char path[128], line[128];
+	char path[128], buf[1024], *line;
 	size_t len = strlen(name);
-	long v = -1;
-	FILE *f;
 
 	if (access("/sys/kernel/debug/acc_vfio", F_OK))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	snprintf(path, sizeof(path), "/sys/kernel/debug/acc_vfio/%s/state",
 		 bdf);
-	f = fopen(path, "r");
-	if (!f)
+	if (acc_read_file(path, buf, sizeof(buf)))
 		return -1;
-	while (fgets(line, sizeof(line), f))
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		if (!strncmp(line, name, len) && line[len] == ':')
-			v = strtol(line + len + 1, NULL, 10);
-	fclose(f);
-	return v;
+			return strtol(line + len + 1, NULL, 10);
+	return -1;
 }
 
 FIXTURE(chain) {
