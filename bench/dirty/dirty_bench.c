@@ -35,9 +35,11 @@
  * a harvest's cost: with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, first
  * (cold: the first read after the device's writes) and again (warm); then
  * the read that clears the D bits and flushes the IOTLB; then a clean
- * read. Their medians are printed: cold - warm is the cost of coming
- * first, clearing - warm that of the clear and the flush, warm - clean
- * that of recording the bits.
+ * read; then acc_ptfloor's pass over the range, and, for the fixed costs
+ * of the two, its pass and a clean read over the first 4 KiB. Their
+ * medians are printed: cold - warm is the cost of coming first, clearing -
+ * warm that of the clear and the flush, warm - clean that of recording the
+ * bits. -s needs acc_ptfloor.ko.
  *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
  *   dirty_bench -l N [-s] [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
@@ -390,8 +392,9 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			 bool split)
 {
 	static const uint32_t no_clear = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
-	double *t = calloc(n * 4, sizeof(*t)), sum = 0;
+	double *t = calloc(n * 7, sizeof(*t)), sum = 0;
 	double *cold = t + n, *warm = t + 2 * n, *clean = t + 3 * n;
+	double *fl = t + 4 * n, *fl1 = t + 5 * n, *clean1 = t + 6 * n;
 	const char *kind = iopte == DPAGE ? "4K" : "2M";
 	int i;
 
@@ -407,8 +410,12 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			warm[i] = harvest_flags(base, len, NULL, no_clear);
 		}
 		t[i] = harvest(base, len, NULL);
-		if (split)
+		if (split) {
 			clean[i] = harvest(base, len, NULL);
+			fl[i] = floor_pt(base, len);
+			fl1[i] = floor_pt(base, DPAGE);
+			clean1[i] = harvest(base, DPAGE, NULL);
+		}
 		sum += t[i];
 	}
 	qsort(t, n, sizeof(t[0]), cmp_d);
@@ -419,10 +426,14 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 		qsort(cold, n, sizeof(t[0]), cmp_d);
 		qsort(warm, n, sizeof(t[0]), cmp_d);
 		qsort(clean, n, sizeof(t[0]), cmp_d);
-		printf("split %s IOPTE map %llu MiB dirty %d%%: medians, us: no-clear first %.1f, no-clear again %.1f, clearing %.1f, clean %.1f\n",
+		qsort(fl, n, sizeof(t[0]), cmp_d);
+		qsort(fl1, n, sizeof(t[0]), cmp_d);
+		qsort(clean1, n, sizeof(t[0]), cmp_d);
+		printf("split %s IOPTE map %llu MiB dirty %d%%: medians, us: no-clear first %.1f, no-clear again %.1f, clearing %.1f, clean %.1f, floor %.1f | 4 KiB: floor %.1f, clean %.1f\n",
 		       kind, (unsigned long long)(len / MIB), pct,
 		       cold[n / 2] * 1e6, warm[n / 2] * 1e6, t[n / 2] * 1e6,
-		       clean[n / 2] * 1e6);
+		       clean[n / 2] * 1e6, fl[n / 2] * 1e6, fl1[n / 2] * 1e6,
+		       clean1[n / 2] * 1e6);
 	}
 	unmap_all(base, len);
 	free(t);
@@ -471,7 +482,7 @@ int main(int argc, char **argv)
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
 		die("no acc VF", ENODEV);
 	/* The floor, for the benchmark's figures */
-	if (!loops) {
+	if (!loops || split) {
 		ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_WRONLY);
 		if (ptfloor_fd < 0)
 			die("/sys/kernel/debug/acc_ptfloor (insmod acc_ptfloor.ko)",
