@@ -14,10 +14,12 @@
  * timed. The floor: one plain read pass over the same page-table bytes,
  * made by acc_ptfloor.ko (bench/dirty/ptfloor/, loaded by bench/dirty/run)
  * in a write(2) to /sys/kernel/debug/acc_ptfloor (the VF selected once),
- * timed around the call as the harvest's ioctl is. Each repetition makes it beside the harvest,
- * before it in even repetitions and after it in odd ones, since the first
- * of the two reads the lines the device has just written (the D bits)
- * cold. The ratio is the median of the per-repetition ratios (the ratio of
+ * timed around the call as the harvest's ioctl is; a read of that file
+ * says how many entries the pass loaded, and the first pass of each row
+ * must have loaded every entry of the range. Each repetition makes it
+ * beside the harvest, before it in even repetitions and after it in odd
+ * ones, since the first of the two reads the lines the device has just
+ * written (the D bits) cold. The ratio is the median of the per-repetition ratios (the ratio of
  * the medians is printed too); the times are medians. For comparison with
  * earlier runs, a userspace read pass (eight 64-bit loads per iteration)
  * over a buffer of as many bytes, just before, is printed as "buffer".
@@ -196,6 +198,34 @@ static double floor_pt(uint64_t iova, uint64_t len)
 	return now_s() - t;
 }
 
+/*
+ * The floor must have read the whole range: every leaf of [iova, iova +
+ * len), mapped by IOPTEs of iopte bytes from a 1 GiB-aligned iova, and
+ * the entries above them (one per 2 MiB below 4 KiB leaves, one per GiB,
+ * and the root's).
+ */
+static void floor_check(uint64_t len, uint64_t iopte)
+{
+	uint64_t leaves = len / iopte, above = len / GIB + 2;
+	unsigned long long got;
+	char buf[32];
+	ssize_t n;
+
+	if (iopte == DPAGE)
+		above += len / HUGE;
+	n = pread(ptfloor_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		die("acc_ptfloor: read", n < 0 ? errno : EIO);
+	buf[n] = '\0';
+	got = strtoull(buf, NULL, 10);
+	if (got < leaves || got > leaves + above) {
+		fprintf(stderr, "dirty_bench: the floor read %llu entries, not %llu leaves and at most %llu above\n",
+			got, (unsigned long long)leaves,
+			(unsigned long long)above);
+		exit(1);
+	}
+}
+
 /* A buffer of bytes of memory for the buffer read pass, filled once */
 static uint64_t *floor_alloc(size_t bytes)
 {
@@ -300,6 +330,8 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 				t[r] = harvest(base, len, &bits);
 				if (r % 2)
 					fl[r] = floor_pt(base, len);
+				if (!r)
+					floor_check(len, iopte);
 				tc[r] = harvest(base, len, &cbits);
 				ratio[r] = t[r] / fl[r];
 				bratio[r] = t[r] / fb[r];
@@ -413,6 +445,8 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 		if (split) {
 			clean[i] = harvest(base, len, NULL);
 			fl[i] = floor_pt(base, len);
+			if (!i)
+				floor_check(len, iopte);
 			fl1[i] = floor_pt(base, DPAGE);
 			clean1[i] = harvest(base, DPAGE, NULL);
 		}
@@ -483,7 +517,7 @@ int main(int argc, char **argv)
 		die("no acc VF", ENODEV);
 	/* The floor, for the benchmark's figures */
 	if (!loops || split) {
-		ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_WRONLY);
+		ptfloor_fd = open("/sys/kernel/debug/acc_ptfloor", O_RDWR);
 		if (ptfloor_fd < 0)
 			die("/sys/kernel/debug/acc_ptfloor (insmod acc_ptfloor.ko)",
 			    errno);

@@ -16,7 +16,9 @@
  * The walk loads every entry on the way, a cache line of eight at a time,
  * summed, as a plain read of memory; above the leaves, a line that holds a
  * pointer to a lower table is then looked at entry by entry and followed
- * down. It writes nothing. The benchmark
+ * down. It writes nothing. A read of the file gives the number of entries
+ * the last pass loaded, so that the benchmark can check that the pass read
+ * the whole range. The benchmark
  * times the write(2), as it times the ioctl of the harvest; the device is
  * looked up once, at selection, as iommufd looks up the HWPT by its ID.
  *
@@ -37,6 +39,8 @@
 static struct dentry *ptfloor_file;
 /* The sum of the last pass, so that the loads are not optimised away */
 static u64 ptfloor_sum;
+/* The number of entries the last pass loaded */
+static u64 ptfloor_entries;
 
 /* Load @n leaves at @pte, eight at a time */
 static u64 ptfloor_leaves(struct dma_pte *pte, unsigned int n)
@@ -54,18 +58,23 @@ static u64 ptfloor_leaves(struct dma_pte *pte, unsigned int n)
 	return sum;
 }
 
-/* Load the entries of @table, at @level, that map [pfn, last], and below */
+/*
+ * Load the entries of @table, at @level, that map [pfn, last], and below;
+ * add their number to @entries.
+ */
 static u64 ptfloor_walk(struct dma_pte *table, int level, unsigned long pfn,
-			unsigned long last)
+			unsigned long last, u64 *entries)
 {
 	unsigned int shift = level_to_offset_bits(level);
 	u64 base = pfn & ~((1ULL << (shift + LEVEL_STRIDE)) - 1);
 	unsigned int i = pfn_level_offset(pfn, level);
 	unsigned int end = pfn_level_offset(last, level);
-	u64 sum = 0;
+	u64 sum = 0, n = 0;
 
-	if (level == 1)
+	if (level == 1) {
+		*entries += end - i + 1;
 		return ptfloor_leaves(&table[i], end - i + 1);
+	}
 
 	for (; i <= end; i++) {
 		u64 val, lo, hi;
@@ -98,20 +107,23 @@ static u64 ptfloor_walk(struct dma_pte *table, int level, unsigned long pfn,
 			    !(any & (DMA_PTE_READ | DMA_PTE_WRITE))) {
 				sum += v[0] + v[1] + v[2] + v[3] +
 				       v[4] + v[5] + v[6] + v[7];
+				n += 8;
 				i += 7;
 				continue;
 			}
 		}
 		val = READ_ONCE(table[i].val);
 		sum += val;
+		n++;
 		if (!(val & (DMA_PTE_READ | DMA_PTE_WRITE)) ||
 		    (val & DMA_PTE_LARGE_PAGE))
 			continue;
 		lo = max_t(u64, pfn, base + ((u64)i << shift));
 		hi = min_t(u64, last, base + ((u64)(i + 1) << shift) - 1);
 		sum += ptfloor_walk(phys_to_virt(dma_pte_addr(&table[i])),
-				    level - 1, lo, hi);
+				    level - 1, lo, hi, entries);
 	}
+	*entries += n;
 	return sum;
 }
 
@@ -120,7 +132,7 @@ static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length)
 	struct iommu_domain *domain;
 	struct dmar_domain *dmar_domain;
 	struct device *iommu_dev;
-	u64 last;
+	u64 last, entries = 0;
 
 	iommu_dev = pdev->dev.iommu && pdev->dev.iommu->iommu_dev ?
 		    pdev->dev.iommu->iommu_dev->dev : NULL;
@@ -138,7 +150,9 @@ static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length)
 	WRITE_ONCE(ptfloor_sum,
 		   ptfloor_walk(dmar_domain->pgd,
 				agaw_to_level(dmar_domain->agaw),
-				iova >> VTD_PAGE_SHIFT, last >> VTD_PAGE_SHIFT));
+				iova >> VTD_PAGE_SHIFT, last >> VTD_PAGE_SHIFT,
+				&entries));
+	WRITE_ONCE(ptfloor_entries, entries);
 	return 0;
 }
 
@@ -176,6 +190,16 @@ static ssize_t ptfloor_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
+static ssize_t ptfloor_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	char buf[24];
+	int n = scnprintf(buf, sizeof(buf), "%llu\n",
+			  READ_ONCE(ptfloor_entries));
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
 static int ptfloor_release(struct inode *inode, struct file *file)
 {
 	pci_dev_put(file->private_data);
@@ -184,13 +208,14 @@ static int ptfloor_release(struct inode *inode, struct file *file)
 
 static const struct file_operations ptfloor_fops = {
 	.owner = THIS_MODULE,
+	.read = ptfloor_read,
 	.write = ptfloor_write,
 	.release = ptfloor_release,
 };
 
 static int __init ptfloor_init(void)
 {
-	ptfloor_file = debugfs_create_file("acc_ptfloor", 0200, NULL, NULL,
+	ptfloor_file = debugfs_create_file("acc_ptfloor", 0600, NULL, NULL,
 					   &ptfloor_fops);
 	return 0;
 }
