@@ -15,7 +15,7 @@ JOBS="${JOBS:-$(nproc)}"
 # moves the package to each new 6.12.y; one that changes what the patches
 # touch stops them from applying (6.12.118 reworked iova_bitmap_set()), so
 # the lab installs this release, and moving on is a rebase of the patches.
-KVER_PIN=6.12.117-1~deb12u1
+KVER_PIN=6.12.118-1~deb12u1
 
 mkdir -p "$ACC_CACHE"
 
