@@ -19,8 +19,8 @@
  * must have loaded every entry of the range. Each repetition makes it
  * beside the harvest, before it in even repetitions and after it in odd
  * ones, since the first of the two reads the lines the device has just
- * written (the D bits) cold. The ratio is the median of the per-repetition ratios (the ratio of
- * the medians is printed too); the times are medians. For comparison with
+ * written (the D bits) cold. The ratio is the median of the per-repetition
+ * ratios (the ratio of the medians is printed too); the times are medians. For comparison with
  * earlier runs, a userspace read pass (eight 64-bit loads per iteration)
  * over a buffer of as many bytes, just before, is printed as "buffer".
  *
@@ -424,7 +424,9 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			 bool split)
 {
 	static const uint32_t no_clear = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
-	double *t = calloc(n * 7, sizeof(*t)), sum = 0;
+	/* columns of n times each: t (the harvests) first, then -s's six */
+	enum { COLS = 7 };
+	double *t = calloc(n * COLS, sizeof(*t)), sum = 0;
 	double *cold = t + n, *warm = t + 2 * n, *clean = t + 3 * n;
 	double *fl = t + 4 * n, *fl1 = t + 5 * n, *clean1 = t + 6 * n;
 	const char *kind = iopte == DPAGE ? "4K" : "2M";
@@ -452,17 +454,13 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 		}
 		sum += t[i];
 	}
-	qsort(t, n, sizeof(t[0]), cmp_d);
+	/* each column on its own, for its median */
+	for (i = 0; i < (split ? COLS : 1); i++)
+		qsort(t + i * n, n, sizeof(t[0]), cmp_d);
 	printf("loop %s IOPTE map %llu MiB dirty %d%%: %d harvests, median %.1f us, mean %.1f us\n",
 	       kind, (unsigned long long)(len / MIB), pct, n, t[n / 2] * 1e6,
 	       sum / n * 1e6);
 	if (split) {
-		qsort(cold, n, sizeof(t[0]), cmp_d);
-		qsort(warm, n, sizeof(t[0]), cmp_d);
-		qsort(clean, n, sizeof(t[0]), cmp_d);
-		qsort(fl, n, sizeof(t[0]), cmp_d);
-		qsort(fl1, n, sizeof(t[0]), cmp_d);
-		qsort(clean1, n, sizeof(t[0]), cmp_d);
 		printf("split %s IOPTE map %llu MiB dirty %d%%: medians, us: no-clear first %.1f, no-clear again %.1f, clearing %.1f, clean %.1f, floor %.1f | 4 KiB: floor %.1f, clean %.1f\n",
 		       kind, (unsigned long long)(len / MIB), pct,
 		       cold[n / 2] * 1e6, warm[n / 2] * 1e6, t[n / 2] * 1e6,

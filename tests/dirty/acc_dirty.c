@@ -256,14 +256,20 @@ static int run_sqe(struct dctx *c, struct acc_sqe *s)
 	return cqe.status;
 }
 
+/* The device copies len bytes of src page 1 to IOVA dst. */
+static int copy_at(struct dctx *c, uint64_t dst, uint32_t len)
+{
+	struct acc_sqe s = sqe_of(ACC_OP_COPY, 0, len, riova(c, R_SRC, 1, 0),
+				  dst);
+
+	return run_sqe(c, &s);
+}
+
 /* The device copies len bytes of src page 1 to dst page p at off. */
 static int copy_to(struct dctx *c, unsigned int p, unsigned int off,
 		   uint32_t len)
 {
-	struct acc_sqe s = sqe_of(ACC_OP_COPY, 0, len, riova(c, R_SRC, 1, 0),
-				  riova(c, R_DST, p, off));
-
-	return run_sqe(c, &s);
+	return copy_at(c, riova(c, R_DST, p, off), len);
 }
 
 #define COPY(p) ASSERT_EQ(ACC_ST_OK, copy_to(&self->c, (p), 0, 64))
@@ -660,13 +666,7 @@ TEST_F(acc, huge_page)
 
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES, 0,
 				 NO_PAGES));
-	{
-		struct acc_sqe s = sqe_of(ACC_OP_COPY, 0, 64,
-					  riova(c, R_SRC, 1, 0),
-					  HUGE_IOVA + 3 * DPAGE);
-
-		ASSERT_EQ(ACC_ST_OK, run_sqe(c, &s));
-	}
+	ASSERT_EQ(ACC_ST_OK, copy_at(c, HUGE_IOVA + 3 * DPAGE, 64));
 	ASSERT_EQ(0, memcmp(huge + 3 * DPAGE, (uint8_t *)c->src.va + DPAGE, 64));
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES,
 				 IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, all));
@@ -690,24 +690,12 @@ TEST_F(acc, huge_page)
 		ASSERT_EQ(0, bm_weight(bm, DPAGE * 8));
 		munmap(bm, DPAGE);
 	}
-	{
-		struct acc_sqe s = sqe_of(ACC_OP_COPY, 0, 64,
-					  riova(c, R_SRC, 1, 0),
-					  HUGE_IOVA + 3 * DPAGE);
-
-		ASSERT_EQ(ACC_ST_OK, run_sqe(c, &s));
-	}
+	ASSERT_EQ(ACC_ST_OK, copy_at(c, HUGE_IOVA + 3 * DPAGE, 64));
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES, 0, all));
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES, 0,
 				 NO_PAGES));
 	/* a write at its last byte, a read over the whole mapping */
-	{
-		struct acc_sqe s = sqe_of(ACC_OP_COPY, 0, 1,
-					  riova(c, R_SRC, 1, 0),
-					  HUGE_IOVA + HUGE_SIZE - 1);
-
-		ASSERT_EQ(ACC_ST_OK, run_sqe(c, &s));
-	}
+	ASSERT_EQ(ACC_ST_OK, copy_at(c, HUGE_IOVA + HUGE_SIZE - 1, 1));
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES, 0, all));
 	ASSERT_EQ(0, check_range(_metadata, c, HUGE_IOVA, HUGE_PAGES, 0,
 				 NO_PAGES));

@@ -5,7 +5,6 @@
     qmp.py SRC.qmp DST.qmp URI TIMEOUT
     qmp.py --hmp SOCK.qmp COMMAND
 
-
 The destination was started with -incoming defer. Starts the incoming side
 on URI, migrates the source to it, polls query-migrate until the migration
 ends or TIMEOUT seconds pass, then prints one JSON object on stdout: the

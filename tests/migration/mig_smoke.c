@@ -503,16 +503,12 @@ static int read_text(const char *path, char *buf, size_t len)
 /* debugfs files and the arc tracepoint follow the FSM. */
 TEST_F(vf, debugfs_and_trace)
 {
-	char dir[128], p[192], buf[8192];
+	char p[192], buf[8192];
 	u8 s[65536];
 
-	if (access("/sys/kernel/debug/acc_vfio", F_OK))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	mig_debugfs_path(p, sizeof(p), self->bdf[0], "state");
 	if (access("/sys/kernel/tracing/events", F_OK))
 		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	snprintf(dir, sizeof(dir), "/sys/kernel/debug/acc_vfio/%s",
-		 self->bdf[0]);
-	snprintf(p, sizeof(p), "%s/state", dir);
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 	ASSERT_NE(NULL, strstr(buf, "state: RUNNING\n"));
 
@@ -528,14 +524,14 @@ TEST_F(vf, debugfs_and_trace)
 	ASSERT_EQ(0, write_file("/sys/kernel/tracing/events/acc_vfio/enable",
 				"0"));
 
-	snprintf(p, sizeof(p), "%s/steps", dir);
+	mig_debugfs_path(p, sizeof(p), self->bdf[0], "steps");
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 	ASSERT_NE(NULL, strstr(buf, "STOP -> STOP_COPY"));
 	ASSERT_NE(NULL, strstr(buf, "STOP_COPY -> STOP"));
-	snprintf(p, sizeof(p), "%s/bytes_saved", dir);
+	mig_debugfs_path(p, sizeof(p), self->bdf[0], "bytes_saved");
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 	ASSERT_LT(0, atoi(buf));
-	snprintf(p, sizeof(p), "%s/last_error", dir);
+	mig_debugfs_path(p, sizeof(p), self->bdf[0], "last_error");
 	ASSERT_EQ(0, read_text(p, buf, sizeof(buf)));
 
 	ASSERT_EQ(0, read_text("/sys/kernel/tracing/trace", buf, sizeof(buf)));

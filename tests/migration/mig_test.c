@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <linux/pci_regs.h>
 
 #include "kcompat.h"
@@ -111,20 +110,13 @@ FIXTURE_TEARDOWN(mig)
 	pair_teardown(&self->p);
 }
 
-/*
- * 1. A -> B with jobs in flight at STOP, the workload continues on B, then
- * B -> A in the same open: every job bit-exact against OpenSSL.
- */
 /* A "NAME: value" line of the VF's debugfs state file; -1 if none. */
 static long dbg_state(const char *bdf, const char *name)
 {
 	char path[128], buf[1024], *line;
 	size_t len = strlen(name);
 
-	if (access("/sys/kernel/debug/acc_vfio", F_OK))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/acc_vfio/%s/state",
-		 bdf);
+	mig_debugfs_path(path, sizeof(path), bdf, "state");
 	if (acc_read_file(path, buf, sizeof(buf)))
 		return -1;
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
@@ -133,6 +125,10 @@ static long dbg_state(const char *bdf, const char *name)
 	return -1;
 }
 
+/*
+ * 1. A -> B with jobs in flight at STOP, the workload continues on B, then
+ * B -> A in the same open: every job bit-exact against OpenSSL.
+ */
 FIXTURE(chain) {
 	struct pair p;
 	struct acc_vf *a, *b;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <linux/vfio.h>
 
 #include "accdev.h"
@@ -31,6 +32,18 @@ static inline uint64_t mig_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * The path of acc_vfio_pci's debugfs file NAME for the VF at BDF
+ * (/sys/kernel/debug/acc_vfio/BDF/NAME), debugfs mounted if it was not.
+ */
+static inline void mig_debugfs_path(char *path, size_t len, const char *bdf,
+				    const char *name)
+{
+	if (access("/sys/kernel/debug/acc_vfio", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(path, len, "/sys/kernel/debug/acc_vfio/%s/%s", bdf, name);
 }
 
 /* ------------------------------------------------------ VFIO migration */
