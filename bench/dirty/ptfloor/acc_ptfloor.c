@@ -11,7 +11,11 @@
  *	IOVA LENGTH		(hex, 4 KiB aligned) walks the VT-d page table
  *				of the paging domain the device is attached
  *				to, from the root down to the leaves that map
- *				[IOVA, IOVA + LENGTH).
+ *				[IOVA, IOVA + LENGTH);
+ *	IOVA LENGTH flush	makes the same walk, then flushes the IOTLB
+ *				over the range as a harvest that cleared D
+ *				bits across it does (iommu_iotlb_sync() of a
+ *				gather of the range).
  *
  * The walk loads every entry on the way, a cache line of eight at a time,
  * summed, as a plain read of memory; above the leaves, a line that holds a
@@ -21,6 +25,11 @@
  * the whole range. The benchmark
  * times the write(2), as it times the ioctl of the harvest; the device is
  * looked up once, at selection, as iommufd looks up the HWPT by its ID.
+ *
+ * A read that clears a dirty entry must also flush the IOTLB, so the walk
+ * plus the flush is the least such a read can cost: the benchmark prints
+ * it beside the floor, to show how much of a goal the flush alone takes.
+ * The flush drops cached translations only, which the device walks again.
  *
  * Errors: EINVAL (a malformed line, an unaligned or empty range, or a range
  * beyond the domain's address width), ENODEV (no such PCI device), ENXIO
@@ -127,8 +136,10 @@ static u64 ptfloor_walk(struct dma_pte *table, int level, unsigned long pfn,
 	return sum;
 }
 
-static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length)
+static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length,
+			bool flush)
 {
+	struct iommu_iotlb_gather gather;
 	struct iommu_domain *domain;
 	struct dmar_domain *dmar_domain;
 	struct device *iommu_dev;
@@ -153,6 +164,11 @@ static int ptfloor_pass(struct pci_dev *pdev, u64 iova, u64 length)
 				iova >> VTD_PAGE_SHIFT, last >> VTD_PAGE_SHIFT,
 				&entries));
 	WRITE_ONCE(ptfloor_entries, entries);
+	if (flush) {
+		iommu_iotlb_gather_init(&gather);
+		iommu_iotlb_gather_add_range(&gather, iova, length);
+		iommu_iotlb_sync(domain, &gather);
+	}
 	return 0;
 }
 
@@ -162,8 +178,8 @@ static ssize_t ptfloor_write(struct file *file, const char __user *ubuf,
 	unsigned int dom, bus, dev, fn;
 	struct pci_dev *pdev;
 	u64 iova, length;
-	char buf[64];
-	int ret;
+	char buf[64], op[8];
+	int ret, n;
 
 	if (count >= sizeof(buf))
 		return -EINVAL;
@@ -171,11 +187,14 @@ static ssize_t ptfloor_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[count] = '\0';
 
-	if (sscanf(buf, "%llx %llx", &iova, &length) == 2) {
+	n = sscanf(buf, "%llx %llx %7s", &iova, &length, op);
+	if (n == 2 || n == 3) {
+		if (n == 3 && strcmp(op, "flush"))
+			return -EINVAL;
 		pdev = file->private_data;
 		if (!pdev)
 			return -ENXIO;
-		ret = ptfloor_pass(pdev, iova, length);
+		ret = ptfloor_pass(pdev, iova, length, n == 3);
 		return ret ? ret : count;
 	}
 
