@@ -25,9 +25,10 @@
  * the same for second (ratios of medians, printed beside it); the ratio
  * is their geometric mean. (The median of the per-repetition ratios, used
  * before and printed too, mixes the two orders: with an even count it
- * picks the lower end of the higher one.) The times are medians. For comparison with earlier runs, a
- * userspace read pass (eight 64-bit loads per iteration) over a buffer of
- * as many bytes, just before, is printed as "buffer".
+ * picks the lower end of the higher one.) The times are medians. For
+ * comparison with earlier runs, a userspace read pass (eight 64-bit loads
+ * per iteration) over a buffer of as many bytes, just before, is printed
+ * as "buffer".
  *
  * The bound: a read that clears a dirty entry must walk the range and
  * flush the IOTLB over it, so it cannot cost less than acc_ptfloor's pass
@@ -57,10 +58,9 @@
  * read; then acc_ptfloor's pass over the range, the pass with the flush
  * (floor+flush, warm here: after the clearing read's flush), and, for the
  * fixed costs of the two paths, the pass and a clean read over the first
- * 4 KiB. Their
- * medians are printed: cold - warm is the cost of coming first, clearing -
- * warm that of the clear and the flush, warm - clean that of recording the
- * bits. -s needs acc_ptfloor.ko.
+ * 4 KiB. Their medians are printed: cold - warm is the cost of coming
+ * first, clearing - warm that of the clear and the flush, warm - clean
+ * that of recording the bits. -s needs acc_ptfloor.ko.
  *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
  *   dirty_bench -l N [-s] [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
@@ -90,7 +90,7 @@
 static struct acc_vf vf;
 static struct acc_qp qp;
 static struct acc_dma sgl;
-static int reps = 4;
+static int reps = 8;	/* as bench/dirty/run: half for each order */
 
 static void die(const char *what, int err)
 {
@@ -385,6 +385,7 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 		for (pi = 0; pi < 2; pi++) {
 			double t[16], td = 0, tc[16], fl[16], ffl[16];
 			double fb[16], bratio[16], ff[16], ratio[4], fratio[4];
+			double tm;
 			size_t bits = 0, cbits = 0;
 
 			for (r = 0; r < reps; r++) {
@@ -416,15 +417,15 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 			}
 			order_ratios(t, fl, ratio);
 			order_ratios(ff, ffl, fratio);
+			tm = median(t, reps);
 			printf("harvest %-3s IOPTE %4s map %4llu MiB dirty %3d%%: %9.3f ms (%8.3f ms/GiB) floor %8.3f ms ratio %6.2f (first %.2f, second %.2f; per-rep median %.2f) | floor+flush %8.3f ms fratio %5.2f (first %.2f, second %.2f) | buffer %8.3f ms bratio %6.2f | clean %9.3f ms | bits %zu, %zu after | dirtying took %.1f s/rep\n",
 			       kind, real == iopte ? (iopte == DPAGE ? "4K" : "2M") : "??",
 			       (unsigned long long)(len / MIB), pcts[pi],
-			       median(t, reps) * 1e3,
-			       median(t, reps) * 1e3 / (len / GIB),
+			       tm * 1e3, tm * 1e3 / (len / GIB),
 			       median(fl, reps) * 1e3, ratio[0], ratio[1],
 			       ratio[2], ratio[3], median(ff, reps) * 1e3,
-			       fratio[0],
-			       fratio[1], fratio[2], median(fb, reps) * 1e3,
+			       fratio[0], fratio[1], fratio[2],
+			       median(fb, reps) * 1e3,
 			       median(bratio, reps), median(tc, reps) * 1e3,
 			       bits, cbits, td / reps);
 			if (real != iopte)
