@@ -49,7 +49,15 @@
  * With -l N, for profiling (bench/dirty/profile) instead: N times, the VF
  * dirties PCT% of a MAP MiB mapping of IOPTE-sized IOPTEs and one harvest
  * reads it; the median and mean harvest times are printed. PCT is 100, 1
- * or 0 (nothing dirtied: the cost of a clean read, to subtract).
+ * or 0 (nothing dirtied: the cost of a clean read, to subtract). MAP may
+ * be less than the buffer there, a multiple of 2 MiB. With -e, after each
+ * harvest the VF dirties the mapping again and a harvest of the mapping
+ * less its first and its last 4 KiB page follows: a read that starts and
+ * ends inside a leaf table (4 KiB IOPTEs), as one of guest RAM split
+ * around a hole does. Its median and the median of its excess over the
+ * aligned harvest just before it are printed: the cost of a read's edges,
+ * side by side. (Not with 2 MiB IOPTEs: a read that covers part of a
+ * dirty large page fails with EPROTO, by design.)
  *
  * With -l N -s, each time the VF has dirtied the mapping, four reads split
  * a harvest's cost: with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, first
@@ -63,7 +71,7 @@
  * that of recording the bits. -s needs acc_ptfloor.ko.
  *
  *   dirty_bench [-b BUF_MIB] [-r REPS]
- *   dirty_bench -l N [-s] [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
+ *   dirty_bench -l N [-s | -e] [-i 4K|2M] [-m MAP_MIB] [-d 100|1|0]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -341,7 +349,8 @@ static void map_aliases(void *buf, size_t bufsz, uint64_t base, uint64_t len)
 	int ret;
 
 	for (off = 0; off < len; off += bufsz) {
-		ret = acc_ioas_map(&vf, buf, bufsz, base + off);
+		ret = acc_ioas_map(&vf, buf, len < bufsz ? len : bufsz,
+				   base + off);
 		if (ret)
 			die("IOAS_MAP", ret);
 	}
@@ -496,18 +505,24 @@ static void *hugetlb_buf(size_t bytes)
 	return p;
 }
 
-/* -l: n times, dirty pct% of [base, base + len) and harvest it (-s: split) */
+/*
+ * -l: n times, dirty pct% of [base, base + len) and harvest it (-s: split;
+ * -e: then dirty it again and harvest all but its first and last 4 KiB)
+ */
 static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			 uint64_t iopte, uint64_t len, int pct, int n,
-			 bool split)
+			 bool split, bool edges)
 {
 	static const uint32_t no_clear = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
-	/* columns of n times each: t (the harvests) first, then -s's seven */
-	enum { COLS = 8 };
+	/*
+	 * columns of n times each: t (the harvests) first, then -s's seven,
+	 * then -e's harvests and their excess over t's
+	 */
+	enum { COLS = 10 };
 	double *t = calloc(n * COLS, sizeof(*t)), sum = 0;
 	double *cold = t + n, *warm = t + 2 * n, *clean = t + 3 * n;
 	double *fl = t + 4 * n, *fl1 = t + 5 * n, *clean1 = t + 6 * n;
-	double *ff = t + 7 * n;
+	double *ff = t + 7 * n, *te = t + 8 * n, *de = t + 9 * n;
 	const char *kind = iopte == DPAGE ? "4K" : "2M";
 	int i;
 
@@ -523,6 +538,11 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 			warm[i] = harvest_flags(base, len, NULL, no_clear);
 		}
 		t[i] = harvest(base, len, NULL);
+		if (edges) {
+			dirty(base, len, iopte, pct);
+			te[i] = harvest(base + DPAGE, len - 2 * DPAGE, NULL);
+			de[i] = te[i] - t[i];
+		}
 		if (split) {
 			clean[i] = harvest(base, len, NULL);
 			fl[i] = floor_pt(base, len);
@@ -535,11 +555,15 @@ static void loop_harvest(void *buf, size_t bufsz, uint64_t base,
 		sum += t[i];
 	}
 	/* each column on its own, for its median */
-	for (i = 0; i < (split ? COLS : 1); i++)
+	for (i = 0; i < COLS; i++)
 		qsort(t + i * n, n, sizeof(t[0]), cmp_d);
 	printf("loop %s IOPTE map %llu MiB dirty %d%%: %d harvests, median %.1f us, mean %.1f us\n",
 	       kind, (unsigned long long)(len / MIB), pct, n, t[n / 2] * 1e6,
 	       sum / n * 1e6);
+	if (edges)
+		printf("edges %s IOPTE map %llu MiB dirty %d%%: each 4 KiB in, median %.1f us; median excess over the aligned harvest before it %.1f us\n",
+		       kind, (unsigned long long)(len / MIB), pct,
+		       te[n / 2] * 1e6, de[n / 2] * 1e6);
 	if (split) {
 		printf("split %s IOPTE map %llu MiB dirty %d%%: medians, us: no-clear first %.1f, no-clear again %.1f, clearing %.1f, clean %.1f, floor %.1f, floor+flush %.1f | 4 KiB: floor %.1f, clean %.1f\n",
 		       kind, (unsigned long long)(len / MIB), pct,
@@ -562,12 +586,12 @@ int main(int argc, char **argv)
 	char vfs[ACC_MAX_VFS][16];
 	uint64_t iopte = DPAGE, maplen = GIB;
 	int c, ret, loops = 0, pct = 100;
-	bool split = false;
+	bool split = false, edges = false;
 	size_t bufsz = GIB;
 	struct acc_dma src;
 	void *buf, *hbuf;
 
-	while ((c = getopt(argc, argv, "b:r:l:si:m:d:")) != -1) {
+	while ((c = getopt(argc, argv, "b:r:l:sei:m:d:")) != -1) {
 		if (c == 'b')
 			bufsz = strtoull(optarg, NULL, 0) * MIB;
 		else if (c == 'r')
@@ -576,6 +600,8 @@ int main(int argc, char **argv)
 			loops = atoi(optarg);
 		else if (c == 's')
 			split = true;
+		else if (c == 'e')
+			edges = true;
 		else if (c == 'i')
 			iopte = !strcmp(optarg, "4K") ? DPAGE :
 				!strcmp(optarg, "2M") ? HUGE : 0;
@@ -587,9 +613,11 @@ int main(int argc, char **argv)
 			loops = -1;
 	}
 	if (reps < 2 || reps > 16 || bufsz % GIB || loops < 0 || !iopte ||
-	    !maplen || maplen % bufsz || maplen > 4 * GIB ||
-	    (pct != 100 && pct != 1 && (pct || !loops)) || (split && !loops))
-		die("usage: [-b MiB (multiple of 1024)] [-r 2..16] | -l N [-s] [-i 4K|2M] [-m MiB (multiple of -b, <= 4096)] [-d 100|1|0]",
+	    !maplen || maplen > 4 * GIB ||
+	    (maplen % bufsz && !(loops && maplen < bufsz && !(maplen % HUGE))) ||
+	    (pct != 100 && pct != 1 && (pct || !loops)) || (split && !loops) ||
+	    (edges && (!loops || split || iopte != DPAGE)))
+		die("usage: [-b MiB (multiple of 1024)] [-r 2..16] | -l N [-s | -e (4K only)] [-i 4K|2M] [-m MiB (multiple of -b, <= 4096; with -l, also a multiple of 2 below -b)] [-d 100|1|0]",
 		    EINVAL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (acc_find_vfs(vfs, ACC_MAX_VFS) <= 0)
@@ -625,7 +653,7 @@ int main(int argc, char **argv)
 	if (loops && iopte == HUGE) {
 		hbuf = hugetlb_buf(bufsz);
 		loop_harvest(hbuf, bufsz, IOVA_2M, HUGE, maplen, pct, loops,
-			     split);
+			     split, edges);
 		return 0;
 	}
 	buf = mmap(NULL, bufsz, PROT_READ | PROT_WRITE,
@@ -635,7 +663,7 @@ int main(int argc, char **argv)
 	madvise(buf, bufsz, MADV_NOHUGEPAGE);
 	if (loops) {
 		loop_harvest(buf, bufsz, IOVA_4K, DPAGE, maplen, pct, loops,
-			     split);
+			     split, edges);
 		return 0;
 	}
 	printf("# VF %s, buffer %llu MiB, %d reps (median)\n", vfs[0],
