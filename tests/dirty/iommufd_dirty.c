@@ -469,6 +469,35 @@ TEST_F(dirty, bitmap_memory)
 }
 
 /*
+ * MAX_BITS pages of anonymous memory mapped at TABLE_IOVA, each by a 4 KiB
+ * IOPTE: 8 leaf tables. The pages are faulted in from the top down: the
+ * allocator hands out ascending pages, so no 2 MiB of them is physically
+ * contiguous in IOVA order and no IOPTE is 2 MiB (a read would show one as
+ * 512 bits). NULL on failure.
+ */
+static uint8_t *map_leaf_tables(FIXTURE_DATA(dirty) *self)
+{
+	const size_t len = MAX_BITS * PAGE;
+	uint8_t *buf;
+	size_t i;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return NULL;
+	if (madvise(buf, len, MADV_NOHUGEPAGE))
+		goto fail;
+	for (i = len; i; i -= PAGE)
+		buf[i - PAGE] = 0;
+	if (ioas_map(self->iommufd, self->ioas_id, buf, len, TABLE_IOVA))
+		goto fail;
+	return buf;
+fail:
+	munmap(buf, len);
+	return NULL;
+}
+
+/*
  * Scattered dirty pages in one table of 4 KiB IOPTEs, the middle of three:
  * the driver records such a table in one call, a word of bits at a time
  * when the bitmap's pages are 4 KiB (iova_bitmap_set_bits()). Read it with
@@ -481,23 +510,10 @@ TEST_F(dirty, table_bits)
 	static const int idx[] = { 0, 1, 63, 64, 65, 200, 447, 448, 510, 511 };
 	const size_t n = sizeof(idx) / sizeof(idx[0]), len = MAX_BITS * PAGE;
 	int want[sizeof(idx) / sizeof(idx[0]) + 1];
-	uint8_t *buf;
+	uint8_t *buf = map_leaf_tables(self);
 	size_t i, k;
 
-	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
-	ASSERT_EQ(0, madvise(buf, len, MADV_NOHUGEPAGE));
-	/*
-	 * Fault the pages in from the top down: the allocator hands out
-	 * ascending pages, so no 2 MiB of them is physically contiguous in
-	 * IOVA order and every IOPTE is 4 KiB (the reads below would show a
-	 * 2 MiB one as 512 bits).
-	 */
-	for (i = len; i; i -= PAGE)
-		buf[i - PAGE] = 0;
-	ASSERT_EQ(0, ioas_map(self->iommufd, self->ioas_id, buf, len,
-			      TABLE_IOVA));
+	ASSERT_NE(NULL, buf);
 	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
 
 #define dirty_table()							\
@@ -531,6 +547,39 @@ TEST_F(dirty, table_bits)
 	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
 	expect_data_dirty(0, NO_PAGES);
 	munmap(buf, len);
+}
+
+/*
+ * A read that starts and ends inside a leaf table, with whole tables
+ * between: the driver records a table that the range maps only in part on
+ * its own and the whole ones in a batch (several tables in one call).
+ * Scattered dirty pages in the first table on both sides of the range's
+ * start, in the whole tables (both ends of one, the first of the next),
+ * and in the last table on both sides of the range's end: the read reports
+ * exactly those inside, and leaves those outside dirty for a read of all
+ * the tables.
+ */
+TEST_F(dirty, batch_edges)
+{
+	static const int idx[] = { 2, 7, 300, 512, 700, 1023, 1024, 2053,
+				   3584, 4090, 4093 };
+	const size_t n = sizeof(idx) / sizeof(idx[0]);
+	/* pages [first, end) are read */
+	const int first = 5, end = MAX_BITS - 5;
+	uint8_t *buf = map_leaf_tables(self);
+	size_t i;
+
+	ASSERT_NE(NULL, buf);
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, dev_write(self, TABLE_IOVA + idx[i] * PAGE, 64));
+	expect_dirty(TABLE_IOVA + first * PAGE, end - first, 0,
+		     PAGES(7 - first, 300 - first, 512 - first, 700 - first,
+			   1023 - first, 1024 - first, 2053 - first,
+			   3584 - first, 4090 - first));
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, PAGES(2, 4093));
+	expect_dirty(TABLE_IOVA, MAX_BITS, 0, NO_PAGES);
+	munmap(buf, MAX_BITS * PAGE);
 }
 
 /*
