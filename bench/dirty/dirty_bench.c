@@ -343,6 +343,26 @@ static void order_ratios(const double *x, const double *f, double r[4])
 	r[3] = median(per, reps);
 }
 
+/*
+ * Repetition r of a row: the harvest (*bits: the bits it found), or with
+ * bound the pass and the flush in its place, timed side by side with a
+ * floor pass that comes first in even repetitions and second in odd ones,
+ * as order_ratios() pairs them. Returns the read's seconds and stores the
+ * floor pass's in *floor.
+ */
+static double beside_floor(int r, uint64_t base, uint64_t len, bool bound,
+			   size_t *bits, double *floor)
+{
+	double t;
+
+	if (r % 2 == 0)
+		*floor = floor_pt(base, len);
+	t = bound ? floor_flush(base, len) : harvest(base, len, bits);
+	if (r % 2)
+		*floor = floor_pt(base, len);
+	return t;
+}
+
 static void map_aliases(void *buf, size_t bufsz, uint64_t base, uint64_t len)
 {
 	uint64_t off;
@@ -403,12 +423,8 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 				dirty(base, len, iopte, pcts[pi]);
 				td += now_s();
 				fb[r] = floor_pass(fbuf, ptbytes);
-				/* the floor, side by side with the harvest */
-				if (r % 2 == 0)
-					fl[r] = floor_pt(base, len);
-				t[r] = harvest(base, len, &bits);
-				if (r % 2)
-					fl[r] = floor_pt(base, len);
+				t[r] = beside_floor(r, base, len, false, &bits,
+						    &fl[r]);
 				if (!r)
 					floor_check(len, iopte);
 				tc[r] = harvest(base, len, &cbits);
@@ -417,11 +433,8 @@ static void bench_harvest(const char *kind, void *buf, size_t bufsz,
 				 * and the flush in place of the harvest.
 				 */
 				dirty(base, len, iopte, pcts[pi]);
-				if (r % 2 == 0)
-					ffl[r] = floor_pt(base, len);
-				ff[r] = floor_flush(base, len);
-				if (r % 2)
-					ffl[r] = floor_pt(base, len);
+				ff[r] = beside_floor(r, base, len, true, NULL,
+						     &ffl[r]);
 				bratio[r] = t[r] / fb[r];
 			}
 			order_ratios(t, fl, ratio);
