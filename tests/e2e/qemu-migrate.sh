@@ -130,8 +130,10 @@ start_qemu() { # start_qemu NAME VF [ARG...]
 # TCG's nested SVM sometimes leaves L2 waiting for an interrupt that never
 # comes (qemu/patches/0006 fixed the same loss one level up, in L1; this
 # one is not found yet). A guest that prints nothing in STALL_TIMEOUT
-# seconds is shown (its registers) and booted once more; a second stall,
-# or any stall later on, fails the test.
+# seconds is shown (its registers, and its local APIC as L1's KVM holds
+# it: whether the timer is armed and a vector waits in the IRR tells a
+# lost wake-up from a timer never set) and booted once more; a second
+# stall, or any stall later on, fails the test.
 start_guests() {
 	start_qemu src "${vfs[0]}"
 	start_qemu dst "${vfs[1]}" -incoming defer
@@ -142,6 +144,8 @@ if ! wait_for "$W/src.log" '^l2: up' "$STALL_TIMEOUT"; then
 	echo "# L2 printed nothing in $STALL_TIMEOUT s; its vCPU then:"
 	/usr/bin/python3 "$ROOT/tests/e2e/qmp.py" --hmp "$W/src.qmp" \
 		'info registers' 2>&1 | head -8 | diag
+	/usr/bin/python3 "$ROOT/tests/e2e/qmp.py" --hmp "$W/src.qmp" \
+		'info lapic' 2>&1 | diag
 	echo "# booting L2 once more"
 	stop_guests
 	start_guests
